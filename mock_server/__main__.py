@@ -1,0 +1,5 @@
+"""`python -m mock_server serve …`."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,94 @@
+"""`create_app`: one backend on `app.state`, the routers, and the error handlers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .backend import Backend
+from .dependencies import check_auth
+from .errors import APIError, BadRequestError, NotFoundError
+from .responses import OPENAI_VERSION, error_response
+from .routers import assistants, messages, threads
+from .settings import Settings
+from .store import Store
+
+__all__ = ["create_app"]
+
+
+class _CommonHeaders:
+    """Adds `x-request-id` (seeded) and `openai-version` to every response."""
+
+    def __init__(self, app: ASGIApp, backend: Backend) -> None:
+        self.app = app
+        self.backend = backend
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = self.backend.ids.request_id().encode()
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"openai-version", OPENAI_VERSION.encode()),
+                    (b"x-request-id", request_id),
+                ]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, APIError)
+    return error_response(exc)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Unknown routes and methods, worded as the real API words them."""
+    assert isinstance(exc, HTTPException)
+    message = f"Invalid URL ({request.method} {request.url.path})"
+    if exc.status_code in (404, 405):
+        return error_response(NotFoundError(message))
+    return error_response(BadRequestError(str(exc.detail)))
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    """Never FastAPI's 422: path and header problems are 400s in OpenAI's envelope."""
+    assert isinstance(exc, RequestValidationError)
+    return error_response(BadRequestError(f"Invalid request: {exc.errors()[0]['msg']}."))
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    return error_response(
+        APIError("The server had an error while processing your request. Sorry about that!")
+    )
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+    """A new mock Assistants API with its own backend."""
+    backend = Backend(settings, store)
+    app = FastAPI(
+        title="assistants-mock",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        exception_handlers={
+            APIError: _api_error,
+            HTTPException: _http_error,
+            RequestValidationError: _validation_error,
+            Exception: _server_error,
+        },
+    )
+    app.state.backend = backend
+    api = APIRouter(prefix="/v1", dependencies=[Depends(check_auth)])
+    for module in (assistants, threads, messages):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.add_middleware(_CommonHeaders, backend=backend)
+    return app

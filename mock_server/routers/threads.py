@@ -1,0 +1,38 @@
+"""`/v1/threads`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from starlette.responses import Response
+
+from .. import requests as rq
+from ..dependencies import BackendDep, body, check_beta
+from ..responses import object_response
+
+router = APIRouter(prefix="/threads", dependencies=[Depends(check_beta)])
+
+
+@router.post("")
+async def create_thread(
+    backend: BackendDep, req: Annotated[rq.CreateThread, body(rq.CreateThread)]
+) -> Response:
+    return object_response(backend.create_thread(req))
+
+
+@router.get("/{thread_id}")
+async def get_thread(backend: BackendDep, thread_id: str) -> Response:
+    return object_response(backend.get_thread(thread_id))
+
+
+@router.post("/{thread_id}")
+async def modify_thread(
+    backend: BackendDep, thread_id: str, req: Annotated[rq.ModifyThread, body(rq.ModifyThread)]
+) -> Response:
+    return object_response(backend.modify_thread(thread_id, req))
+
+
+@router.delete("/{thread_id}")
+async def delete_thread(backend: BackendDep, thread_id: str) -> Response:
+    return object_response(backend.delete_thread(thread_id))

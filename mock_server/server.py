@@ -1,0 +1,104 @@
+"""`MockServer`: the app served by uvicorn in a background thread on a free port."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+
+from .app import create_app
+from .backend import Backend
+from .settings import Settings
+
+__all__ = ["MockServer"]
+
+
+class MockServer:
+    """A running mock Assistants API, as a context manager.
+
+    >>> with MockServer(seed=0) as server:
+    ...     client = server.client()
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        **overrides: Any,
+    ) -> None:
+        base = settings or Settings()
+        self.settings = Settings(**{**base.__dict__, **overrides}) if overrides else base
+        self.host = host
+        self.port = port
+        self.app: FastAPI = create_app(self.settings)
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def backend(self) -> Backend:
+        backend: Backend = self.app.state.backend
+        return backend
+
+    @property
+    def base_url(self) -> str:
+        """What to give the SDK as `base_url` (or `OPENAI_BASE_URL`)."""
+        return f"http://{self.host}:{self.port}/v1"
+
+    def start(self) -> MockServer:
+        """Bind, serve in a thread, and return once the server accepts connections."""
+        if self._thread is not None:
+            raise RuntimeError("the server is already running")
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, self.port))
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(
+            self.app, log_level="warning", lifespan="off", timeout_graceful_shutdown=1
+        )
+        server = self._server = uvicorn.Server(config)
+        thread = self._thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name="assistants-mock", daemon=True
+        )
+        thread.start()
+        while not server.started:
+            if not thread.is_alive():
+                raise RuntimeError("the server failed to start")
+            thread.join(0.005)
+        return self
+
+    def stop(self) -> None:
+        """Ask uvicorn to exit and wait for it."""
+        if self._server is None or self._thread is None:
+            return
+        self._server.should_exit = True
+        self._thread.join()
+        self._server = self._thread = None
+
+    def reset(self) -> None:
+        """Forget every object; ids and the clock start over from the seed."""
+        self.backend.reset()
+
+    def client(self, **kwargs: Any) -> Any:
+        """An `openai.OpenAI` pointed at this server (`max_retries=0` unless given)."""
+        from openai import OpenAI
+
+        kwargs.setdefault("api_key", "sk-assistants-mock")
+        kwargs.setdefault("max_retries", 0)
+        return OpenAI(base_url=self.base_url, **kwargs)
+
+    def __enter__(self) -> MockServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
