@@ -12,7 +12,7 @@ from .backend import Backend
 from .dependencies import check_auth
 from .errors import APIError, BadRequestError, NotFoundError
 from .responses import OPENAI_VERSION, error_response
-from .routers import assistants, messages, threads
+from .routers import assistants, messages, runs, threads
 from .settings import Settings
 from .store import Store
 
@@ -87,7 +87,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     )
     app.state.backend = backend
     api = APIRouter(prefix="/v1", dependencies=[Depends(check_auth)])
-    for module in (assistants, threads, messages):
+    for module in (assistants, runs, threads, messages):
         api.include_router(module.router)
     app.include_router(api)
     app.add_middleware(_CommonHeaders, backend=backend)

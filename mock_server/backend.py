@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from openai.types.beta import Assistant, AssistantDeleted, Thread, ThreadDeleted
 from openai.types.beta.threads import Message, MessageDeleted, Run
+from openai.types.beta.threads.runs import RunStep
 
 from . import objects
 from . import requests as rq
@@ -20,13 +22,26 @@ from .clock import Clock, FrozenClock, SystemClock
 from .errors import BadRequestError, NotFoundError
 from .ids import IdFactory, Prefix
 from .pagination import paginate
+from .runs import ACTIVE, RunExecutor, RunStatus, Services, transition
 from .settings import Settings
+from .sse import Event
 from .store import MemoryStore, Store
 
-__all__ = ["ACTIVE_RUN_STATUSES", "Backend"]
+__all__ = ["RUN_LIFETIME", "Backend"]
 
-ACTIVE_RUN_STATUSES = frozenset({"queued", "in_progress", "requires_action", "cancelling"})
-"""A thread with a run in one of these accepts no new message and no new run."""
+RUN_LIFETIME = 600
+"""Seconds from a run's creation to its `expires_at`, as the real API sets it."""
+
+_CANCELLABLE = frozenset({RunStatus.QUEUED, RunStatus.IN_PROGRESS, RunStatus.REQUIRES_ACTION})
+
+
+@dataclass
+class _Pending:
+    """A run that is not streamed, waiting to be advanced by reads (see `_progress`)."""
+
+    executor: RunExecutor
+    thread_id: str
+    last_move: int
 
 
 class Backend:
@@ -43,6 +58,9 @@ class Backend:
         self.ids = IdFactory(self.settings.seed)
         self.store: Store = store or MemoryStore()
         self.lock = threading.RLock()
+        self._services = Services(self.store, self.ids, self.clock, self.settings.seed)
+        self._executors: dict[str, RunExecutor] = {}
+        self._pending: dict[str, _Pending] = {}
 
     def reset(self) -> None:
         """Forget everything: the backend becomes what its constructor made."""
@@ -169,6 +187,7 @@ class Backend:
     def create_message(self, thread_id: str, req: rq.CreateMessage) -> Message:
         with self.lock:
             self.get_thread(thread_id)
+            self._progress(thread_id)
             active = self.active_run(thread_id)
             if active is not None:
                 raise BadRequestError(
@@ -178,6 +197,7 @@ class Backend:
 
     def get_message(self, thread_id: str, message_id: str) -> Message:
         self.get_thread(thread_id)
+        self._progress(thread_id)
         found = self.store.messages.get(message_id)
         if found is None or found.thread_id != thread_id:
             raise NotFoundError.for_id("message", message_id)
@@ -202,17 +222,218 @@ class Backend:
         self, thread_id: str, query: rq.MessageListQuery
     ) -> tuple[list[Message], bool]:
         self.get_thread(thread_id)
+        self._progress(thread_id)
         messages: Sequence[Message] = self.store.messages.children(thread_id)
         if query.run_id is not None:
             messages = [m for m in messages if m.run_id == query.run_id]
         return paginate(messages, query)
+
+    # --- runs --------------------------------------------------------------------------
+
+    def create_run(self, thread_id: str, req: rq.CreateRun) -> RunExecutor:
+        """A new queued run; the caller streams the executor or hands it to `run_unstreamed`."""
+        with self.lock:
+            self.get_thread(thread_id)
+            self._check_no_active_run(thread_id)
+            assistant = self.get_assistant(req.assistant_id)
+            for message in req.additional_messages or []:
+                self._add_message(thread_id, message)
+            return self._start_run(
+                thread_id,
+                req=req,
+                assistant=assistant,
+                reasoning_effort=req.reasoning_effort,
+                tool_resources={},
+            )
+
+    def create_thread_and_run(self, req: rq.CreateThreadAndRun) -> RunExecutor:
+        with self.lock:
+            assistant = self.get_assistant(req.assistant_id)
+            thread = self.create_thread(req.thread or rq.CreateThread())
+            resources = objects.tool_resources(req.tool_resources, ())
+            return self._start_run(
+                thread.id,
+                req=req,
+                assistant=assistant,
+                reasoning_effort=None,
+                tool_resources=resources,
+                announce=thread,
+            )
+
+    def run_unstreamed(self, executor: RunExecutor) -> Run:
+        """Let an executor advance as reads come in (`Settings.run_progression`)."""
+        with self.lock:
+            for event in executor:
+                if event.name == "thread.run.queued":
+                    break
+            run = executor.run
+            self._pending[run.id] = _Pending(executor, run.thread_id, self.clock.now())
+            return run
+
+    def next_event(self, executor: RunExecutor) -> Event | None:
+        """The next event of a streamed run, or None when it is over."""
+        with self.lock:
+            event = next(executor, None)
+            if event is None:
+                self._executors.pop(executor.run_id, None)
+            return event
+
+    def get_run(self, thread_id: str, run_id: str, *, poll: bool = False) -> Run:
+        """The run; `poll` marks a retrieve, which advances it in `per_poll` mode."""
+        with self.lock:
+            self.get_thread(thread_id)
+            self._progress(thread_id, polled=run_id if poll else None)
+            return self._run(thread_id, run_id)
+
+    def list_runs(self, thread_id: str, query: rq.ListQuery) -> tuple[list[Run], bool]:
+        with self.lock:
+            self.get_thread(thread_id)
+            self._progress(thread_id)
+            return paginate(self.store.runs.children(thread_id), query)
+
+    def modify_run(self, thread_id: str, run_id: str, req: rq.ModifyRun) -> Run:
+        with self.lock:
+            run = self.get_run(thread_id, run_id)
+            if "metadata" not in req.model_fields_set:
+                return run
+            updated = run.model_copy(update={"metadata": dict(req.metadata or {})})
+            self.store.runs.update(updated)
+            return updated
+
+    def cancel_run(self, thread_id: str, run_id: str) -> Run:
+        """Move the run to `cancelling`; its executor winds it down to `cancelled`."""
+        with self.lock:
+            run = self.get_run(thread_id, run_id)
+            if run.status not in _CANCELLABLE:
+                raise BadRequestError(f"Cannot cancel run with status '{run.status}'.")
+            cancelling = transition(run, RunStatus.CANCELLING, self.clock.now())
+            self.store.runs.update(cancelling)
+            self._executors[run_id].cancel_requested = True
+            return cancelling
+
+    def list_steps(
+        self, thread_id: str, run_id: str, query: rq.ListQuery
+    ) -> tuple[list[RunStep], bool]:
+        with self.lock:
+            self.get_run(thread_id, run_id)
+            return paginate(self.store.steps.children(run_id), query)
+
+    def get_step(self, thread_id: str, run_id: str, step_id: str) -> RunStep:
+        with self.lock:
+            self.get_run(thread_id, run_id)
+            step = self.store.steps.get(step_id)
+            if step is None or step.run_id != run_id:
+                raise NotFoundError.for_id("run step", step_id)
+            return step
+
+    def _run(self, thread_id: str, run_id: str) -> Run:
+        run = self.store.runs.get(run_id)
+        if run is None or run.thread_id != thread_id:
+            raise NotFoundError.for_id("run", run_id)
+        return run
+
+    def _check_no_active_run(self, thread_id: str) -> None:
+        active = self.active_run(thread_id)
+        if active is not None:
+            raise BadRequestError(f"Thread {thread_id} already has an active run {active.id}.")
+
+    def _start_run(
+        self,
+        thread_id: str,
+        *,
+        req: rq.CreateRun | rq.CreateThreadAndRun,
+        assistant: Assistant,
+        reasoning_effort: str | None,
+        tool_resources: dict[str, Any],
+        announce: Thread | None = None,
+    ) -> RunExecutor:
+        defaults = objects.render(assistant)
+        instructions = req.instructions if req.instructions is not None else assistant.instructions
+        extra = req.additional_instructions if isinstance(req, rq.CreateRun) else None
+        if extra:
+            instructions = f"{instructions}\n\n{extra}" if instructions else extra
+        has_user_message = any(m.role == "user" for m in self.store.messages.children(thread_id))
+        if not has_user_message and not instructions:
+            raise BadRequestError(
+                "Run creation requires a Thread with a user message or an assistant with "
+                "instructions.",
+                code="invalid_thread",
+            )
+        now = self.clock.now()
+        strategy = req.truncation_strategy
+        created = objects.run(
+            id=self.ids.new(Prefix.RUN),
+            created_at=now,
+            assistant_id=assistant.id,
+            thread_id=thread_id,
+            expires_at=now + RUN_LIFETIME,
+            model=req.model or assistant.model,
+            instructions=instructions,
+            tools=[objects.tool(t) for t in req.tools]
+            if req.tools is not None
+            else defaults["tools"],
+            tool_resources=tool_resources,
+            metadata=dict(req.metadata or {}),
+            temperature=defaults["temperature"] if req.temperature is None else req.temperature,
+            top_p=defaults["top_p"] if req.top_p is None else req.top_p,
+            reasoning_effort=reasoning_effort or defaults.get("reasoning_effort"),
+            max_completion_tokens=req.max_completion_tokens,
+            max_prompt_tokens=req.max_prompt_tokens,
+            truncation_strategy=strategy.model_dump(mode="json")
+            if strategy is not None
+            else {"type": "auto", "last_messages": None},
+            response_format=defaults["response_format"]
+            if req.response_format is None
+            else objects.response_format(req.response_format),
+            tool_choice=objects.tool_choice(req.tool_choice),
+            parallel_tool_calls=True
+            if req.parallel_tool_calls is None
+            else req.parallel_tool_calls,
+        )
+        self.store.runs.insert(created, parent=thread_id)
+        executor = self._executors[created.id] = RunExecutor(
+            self._services, created.id, announce=announce
+        )
+        return executor
+
+    def _progress(self, thread_id: str, polled: str | None = None) -> None:
+        """Advance the thread's unstreamed runs as `Settings.run_progression` says."""
+        mode = self.settings.run_progression
+        for run_id, pending in list(self._pending.items()):
+            if pending.thread_id != thread_id:
+                continue
+            if mode == "immediate":
+                moves = -1
+            elif mode == "per_poll":
+                moves = 1 if run_id == polled else 0
+            else:
+                elapsed = self.clock.now() - pending.last_move
+                moves = elapsed // max(self.settings.seconds_per_transition, 1)
+            if moves:
+                self._advance(run_id, pending, moves)
+
+    def _advance(self, run_id: str, pending: _Pending, moves: int) -> None:
+        """Pull events until `moves` run statuses have changed (all of them when < 0)."""
+        for event in pending.executor:
+            if isinstance(event.data, Run) and event.name != "thread.run.created":
+                pending.last_move = self.clock.now()
+                moves -= 1
+                if moves == 0:
+                    if event.data.status not in ACTIVE:
+                        self._finish(run_id)
+                    return
+        self._finish(run_id)
+
+    def _finish(self, run_id: str) -> None:
+        self._pending.pop(run_id, None)
+        self._executors.pop(run_id, None)
 
     # --- shared rules ------------------------------------------------------------------
 
     def active_run(self, thread_id: str) -> Run | None:
         """The thread's run that is not yet terminal, if any."""
         for run in reversed(self.store.runs.children(thread_id)):
-            if run.status in ACTIVE_RUN_STATUSES:
+            if run.status in ACTIVE:
                 return run
         return None
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from openai import BaseModel
 from openai.types.beta import Assistant, AssistantDeleted, Thread, ThreadDeleted
-from openai.types.beta.threads import Message, MessageDeleted
+from openai.types.beta.threads import Message, MessageDeleted, MessageDeltaEvent, Run
+from openai.types.beta.threads.runs import RunStep, RunStepDeltaEvent
 
 from . import requests as rq
 
@@ -25,11 +26,18 @@ __all__ = [
     "list_page",
     "message",
     "message_deleted",
+    "message_delta",
     "render",
+    "run",
+    "run_step",
+    "step_delta",
+    "text_block",
     "thread",
     "thread_deleted",
     "tool",
+    "tool_choice",
     "tool_resources",
+    "usage",
 ]
 
 REAL_ONLY_FIELDS: dict[str, frozenset[str]] = {
@@ -77,6 +85,8 @@ def _type_first(value: Any) -> Any:
     out = {k: _type_first(v) for k, v in value.items()}
     if "type" in out:
         out = {"type": out.pop("type"), **out}
+    if "index" in out:
+        out = {"index": out.pop("index"), **out}
     if "value" in out and "annotations" in out:
         out = {"value": out.pop("value"), **out}
     return out
@@ -185,6 +195,15 @@ def content_blocks(
     return blocks
 
 
+def tool_choice(value: Any) -> Any:
+    """`"auto"` (the default), another mode string, or the choice object as sent."""
+    if value is None:
+        return "auto"
+    if isinstance(value, str):
+        return value
+    return value.model_dump(mode="json", exclude_none=True)
+
+
 def response_format(value: Any) -> Any:
     """`"auto"` (the default) or the format object as sent."""
     if value is None or value == "auto":
@@ -287,3 +306,123 @@ def thread_deleted(object_id: str) -> ThreadDeleted:
 
 def message_deleted(object_id: str) -> MessageDeleted:
     return MessageDeleted(id=object_id, object="thread.message.deleted", deleted=True)
+
+
+def text_block(value: str) -> dict[str, Any]:
+    return {"type": "text", "text": {"value": value, "annotations": []}}
+
+
+def usage(prompt_tokens: int, completion_tokens: int) -> dict[str, Any]:
+    """Token usage as the real API sends it (with the detail keys the SDK type lacks)."""
+    return {
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "total_tokens": prompt_tokens + completion_tokens,
+        "prompt_token_details": {"cached_tokens": 0},
+        "completion_tokens_details": {"reasoning_tokens": 0},
+    }
+
+
+def run(
+    *,
+    id: str,
+    created_at: int,
+    assistant_id: str,
+    thread_id: str,
+    expires_at: int,
+    model: str,
+    instructions: str | None,
+    tools: list[dict[str, Any]],
+    tool_resources: dict[str, Any],
+    metadata: dict[str, str],
+    temperature: float,
+    top_p: float,
+    reasoning_effort: str | None,
+    max_completion_tokens: int | None,
+    max_prompt_tokens: int | None,
+    truncation_strategy: dict[str, Any],
+    response_format: Any,
+    tool_choice: Any,
+    parallel_tool_calls: bool,
+) -> Run:
+    """A new run, `queued`. `instructions` may be null, as the real API sends it when
+    neither the assistant nor the request has any (the SDK type says `str`)."""
+    return Run.model_validate(
+        {
+            "id": id,
+            "object": "thread.run",
+            "created_at": created_at,
+            "assistant_id": assistant_id,
+            "thread_id": thread_id,
+            "status": "queued",
+            "started_at": None,
+            "expires_at": expires_at,
+            "cancelled_at": None,
+            "failed_at": None,
+            "completed_at": None,
+            "required_action": None,
+            "last_error": None,
+            "model": model,
+            "instructions": instructions,
+            "tools": tools,
+            "tool_resources": tool_resources,
+            "metadata": metadata,
+            "temperature": temperature,
+            "top_p": top_p,
+            "reasoning_effort": reasoning_effort,
+            "max_completion_tokens": max_completion_tokens,
+            "max_prompt_tokens": max_prompt_tokens,
+            "truncation_strategy": truncation_strategy,
+            "incomplete_details": None,
+            "usage": None,
+            "response_format": response_format,
+            "tool_choice": tool_choice,
+            "parallel_tool_calls": parallel_tool_calls,
+        }
+    )
+
+
+def run_step(
+    *,
+    id: str,
+    created_at: int,
+    run: Run,
+    step_details: dict[str, Any],
+) -> RunStep:
+    """A new step of `run`, `in_progress`. The real API sends `expires_at`; the spec and
+    the SDK name it `expired_at` (and list `metadata`): both are sent."""
+    return RunStep.model_validate(
+        {
+            "id": id,
+            "object": "thread.run.step",
+            "created_at": created_at,
+            "run_id": run.id,
+            "assistant_id": run.assistant_id,
+            "thread_id": run.thread_id,
+            "type": step_details["type"],
+            "status": "in_progress",
+            "cancelled_at": None,
+            "completed_at": None,
+            "expires_at": run.expires_at,
+            "expired_at": None,
+            "failed_at": None,
+            "last_error": None,
+            "metadata": None,
+            "step_details": step_details,
+            "usage": None,
+        }
+    )
+
+
+def message_delta(message_id: str, content: list[dict[str, Any]]) -> MessageDeltaEvent:
+    """A `thread.message.delta` payload; only the keys given are sent."""
+    return MessageDeltaEvent.model_validate(
+        {"id": message_id, "object": "thread.message.delta", "delta": {"content": content}}
+    )
+
+
+def step_delta(step_id: str, step_details: dict[str, Any]) -> RunStepDeltaEvent:
+    """A `thread.run.step.delta` payload; only the keys given are sent."""
+    return RunStepDeltaEvent.model_validate(
+        {"id": step_id, "object": "thread.run.step.delta", "delta": {"step_details": step_details}}
+    )

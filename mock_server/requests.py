@@ -25,15 +25,19 @@ __all__ = [
     "Attachment",
     "CreateAssistant",
     "CreateMessage",
+    "CreateRun",
     "CreateThread",
+    "CreateThreadAndRun",
     "ImageFilePart",
     "ImageUrlPart",
     "ListQuery",
     "MessageListQuery",
     "ModifyAssistant",
     "ModifyMessage",
+    "ModifyRun",
     "ModifyThread",
     "RequestModel",
+    "StepQuery",
     "TextPart",
     "ToolIn",
     "ToolResourcesIn",
@@ -368,3 +372,66 @@ class ListQuery(RequestModel):
 
 class MessageListQuery(ListQuery):
     run_id: str | None = None
+
+
+# --- runs --------------------------------------------------------------------------------
+
+TokenLimit = Annotated[int, Field(ge=256)]
+RunTools = Annotated[list[ToolIn], Field(max_length=20)]
+
+
+class TruncationStrategyIn(RequestModel):
+    type: Literal["auto", "last_messages"]
+    last_messages: Annotated[int, Field(ge=1)] | None = None
+
+
+class ToolChoiceFunctionIn(RequestModel):
+    name: str
+
+
+class ToolChoiceIn(RequestModel):
+    type: Literal["function", "code_interpreter", "file_search"]
+    function: ToolChoiceFunctionIn | None = None
+
+
+ToolChoiceOptionIn = Literal["none", "auto", "required"] | ToolChoiceIn
+
+
+class _RunOptions(RequestModel):
+    """What createRun and createThreadAndRun share."""
+
+    assistant_id: str
+    model: str | None = None
+    instructions: Instructions | None = None
+    tools: RunTools | None = None
+    metadata: Metadata | None = None
+    temperature: Temperature | None = None
+    top_p: TopP | None = None
+    stream: bool | None = None
+    max_prompt_tokens: TokenLimit | None = None
+    max_completion_tokens: TokenLimit | None = None
+    truncation_strategy: TruncationStrategyIn | None = None
+    tool_choice: ToolChoiceOptionIn | None = None
+    parallel_tool_calls: bool | None = None
+    response_format: ResponseFormatIn | None = None
+
+
+class CreateRun(_RunOptions):
+    reasoning_effort: ReasoningEffort | None = None
+    additional_instructions: str | None = None
+    additional_messages: list[CreateMessage] | None = None
+
+
+class CreateThreadAndRun(_RunOptions):
+    thread: CreateThread | None = None
+    tool_resources: ToolResourceIdsIn | None = None
+
+
+class ModifyRun(RequestModel):
+    metadata: Metadata | None = None
+
+
+class StepQuery(RequestModel):
+    """`include[]` on run steps (and on createRun)."""
+
+    include: list[Literal["step_details.tool_calls[*].file_search.results[*].content"]] = []

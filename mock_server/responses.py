@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from openai import BaseModel
 from pydantic_core import to_json
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
 from . import objects
 from .errors import APIError, error_body
+from .sse import DONE, encode
 
-__all__ = ["OPENAI_VERSION", "error_response", "json_response", "object_response", "page_response"]
+if TYPE_CHECKING:
+    from .backend import Backend
+    from .runs import RunExecutor
+
+__all__ = [
+    "OPENAI_VERSION",
+    "error_response",
+    "event_stream",
+    "json_response",
+    "object_response",
+    "page_response",
+    "run_response",
+]
 
 OPENAI_VERSION = "2020-10-01"
 """The `openai-version` header the real API sends."""
@@ -35,3 +49,32 @@ def page_response(items: Sequence[BaseModel], has_more: bool) -> Response:
 
 def error_response(error: APIError) -> Response:
     return json_response(error_body(error), status=error.status)
+
+
+def run_response(backend: Backend, run: BaseModel) -> Response:
+    """A run, with `openai-poll-after-ms` so the SDK's pollers do not sleep a whole second."""
+    return object_response(
+        run, headers={"openai-poll-after-ms": str(backend.settings.poll_after_ms)}
+    )
+
+
+def event_stream(backend: Backend, executor: RunExecutor) -> StreamingResponse:
+    """A run as Server-Sent Events, each sent as soon as it is produced, then `[DONE]`.
+
+    If the client goes away mid-stream the run still plays to its end, so nothing the
+    stream would have stored is lost.
+    """
+    delay = backend.settings.stream_delay_ms / 1000
+
+    async def events() -> AsyncIterator[bytes]:
+        try:
+            while (event := backend.next_event(executor)) is not None:
+                if delay and event.name.endswith(".delta"):
+                    await asyncio.sleep(delay)
+                yield encode(event)
+            yield DONE
+        finally:
+            while backend.next_event(executor) is not None:
+                pass
+
+    return StreamingResponse(events(), media_type="text/event-stream; charset=utf-8")

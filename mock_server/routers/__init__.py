@@ -1,5 +1,5 @@
 """Path operations only: parse, call the backend, render."""
 
-from . import assistants, messages, threads
+from . import assistants, messages, runs, threads
 
-__all__ = ["assistants", "messages", "threads"]
+__all__ = ["assistants", "messages", "runs", "threads"]

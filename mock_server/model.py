@@ -1,0 +1,200 @@
+"""The default fake model: deterministic, seeded replies derived from the conversation.
+
+Nothing here is random: every choice is a hash of the seed and the conversation, so
+the same seed and the same messages always give the same reply, token for token.
+A reply reads like a short answer about the words of the latest user message, is as
+long as the message asks (`in 100 words or less`, `write 400 words`) and is valid
+JSON when a JSON response format asks for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Reply", "count_tokens", "instance_of", "respond", "tokenize"]
+
+_TOKEN = re.compile(r"\s*[A-Za-z]{1,7}|\s*\d{1,3}|\s*[^\sA-Za-z\d]|\s+")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
+_LENGTH = re.compile(r"(\d{1,4})\s+words?(\s+or\s+(less|fewer))?", re.IGNORECASE)
+_STOPWORDS = frozenset(
+    """
+    a about above after again all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers him his how i if in into is it its just
+    less me more most my no nor not now of off on once only or other our out over own
+    please same she should so some such tell than that the their them then there these they
+    this those through to too under until up very was we were what when where which while
+    who whom why will with would you your write words word explain describe give show
+    """.split()  # noqa: SIM905  (a word list reads best as prose)
+)
+_OPENERS = (
+    "{Topic} is a subject with a short, clear answer.",
+    "In short, {topic} is best understood through {a} and {b}.",
+    "Here is a brief answer about {topic}.",
+    "{Topic} comes up often, and the essentials are simple.",
+)
+_BODY = (
+    "It is closely tied to {a}, which shapes most of what follows.",
+    "Most accounts start with {a} and then turn to {b}.",
+    "The key points are {a}, {b}, and how the two relate.",
+    "People usually notice {a} first, and {b} soon after.",
+    "A useful way to think about it is in terms of {a}.",
+    "Details vary, but {a} and {b} stay central throughout.",
+    "Seen from the side of {b}, the picture becomes clearer.",
+    "Examples help: {a} shows the idea well, and so does {b}.",
+)
+_CLOSERS = (
+    "That is the core of it.",
+    "In summary, {topic} is about {a} and {b}.",
+    "That covers the essentials of {topic}.",
+)
+_ASPECTS = (
+    "its main features",
+    "the wider context",
+    "where it comes from",
+    "how it changes over time",
+    "the way people use it",
+    "its everyday role",
+    "a few well-known examples",
+    "the common misconceptions",
+)
+_DEFAULT_WORDS = 60
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the model says: the text, split into the tokens it streams."""
+
+    text: str
+    tokens: tuple[str, ...]
+
+
+def tokenize(text: str) -> list[str]:
+    """Split text into token-sized pieces: words of up to seven letters with their
+    leading space, short numbers, punctuation. Joining the pieces gives the text back."""
+    return _TOKEN.findall(text)
+
+
+def count_tokens(text: str) -> int:
+    return len(tokenize(text))
+
+
+class _Chooser:
+    """Deterministic choices from a hash of the seed and the conversation."""
+
+    def __init__(self, *parts: str) -> None:
+        self._key = "\x00".join(parts).encode()
+        self._n = 0
+
+    def index(self, size: int) -> int:
+        self._n += 1
+        digest = hashlib.sha256(self._key + self._n.to_bytes(4, "big")).digest()
+        return int.from_bytes(digest[:8], "big") % size
+
+    def pick(self, options: Sequence[str]) -> str:
+        return options[self.index(len(options))]
+
+
+def _keywords(text: str) -> list[str]:
+    """Content words in order of appearance; names keep their capital (`Rome`)."""
+    seen: dict[str, str] = {}
+    for i, word in enumerate(_WORD.findall(text)):
+        lower = word.lower()
+        if lower not in _STOPWORDS and len(lower) > 2:
+            seen.setdefault(lower, word if i and word[0].isupper() else lower)
+    return list(seen.values()) or ["this question"]
+
+
+def _prose(prompt: str, chooser: _Chooser) -> str:
+    keywords = _keywords(prompt)
+    topic = keywords[0]
+    match = _LENGTH.search(prompt)
+    budget = int(match.group(1)) if match else _DEFAULT_WORDS
+    at_most = bool(match and match.group(2)) or not match
+
+    aspects = list(_ASPECTS)
+    body = list(_BODY)
+
+    def take(pool: list[str]) -> str:
+        """Draw without repeating until the pool runs dry, then start over."""
+        if not pool:
+            pool.extend(_ASPECTS if pool is aspects else _BODY)
+        return pool.pop(chooser.index(len(pool)))
+
+    def fill(template: str) -> str:
+        a = keywords[chooser.index(len(keywords))] if len(keywords) > 1 else take(aspects)
+        return template.format(
+            topic=topic, Topic=topic[:1].upper() + topic[1:], a=a, b=take(aspects)
+        )
+
+    sentences = [fill(chooser.pick(_OPENERS))]
+    closer = fill(chooser.pick(_CLOSERS))
+    words = len(sentences[0].split()) + len(closer.split())
+    while True:
+        sentence = fill(take(body))
+        if words + len(sentence.split()) > budget and (at_most or words >= budget):
+            break
+        sentences.append(sentence)
+        words += len(sentence.split())
+        if words >= budget:
+            break
+    return " ".join([*sentences, closer])
+
+
+def instance_of(schema: Any, words: Sequence[str] = ("value",), depth: int = 0) -> Any:
+    """A deterministic value that validates against a (simple) JSON schema."""
+    if not isinstance(schema, dict) or depth > 8:
+        return words[0]
+    if "const" in schema:
+        return schema["const"]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    for key in ("anyOf", "oneOf", "allOf"):
+        if schema.get(key):
+            return instance_of(schema[key][0], words, depth + 1)
+    kind = schema.get("type", "object" if "properties" in schema else "string")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind == "object":
+        props = schema.get("properties", {})
+        return {
+            name: instance_of(sub, [*words[i % len(words) :], *words], depth + 1)
+            for i, (name, sub) in enumerate(props.items())
+        }
+    if kind == "array":
+        count = max(1, int(schema.get("minItems", 1)))
+        return [instance_of(schema.get("items", {}), words, depth + 1) for _ in range(count)]
+    if kind == "integer":
+        return int(schema.get("minimum", 1))
+    if kind == "number":
+        return float(schema.get("minimum", 1.0))
+    if kind == "boolean":
+        return True
+    if kind == "null":
+        return None
+    return words[0]
+
+
+def respond(
+    *,
+    seed: int,
+    prompt: str,
+    context: Sequence[str] = (),
+    response_format: Any = "auto",
+) -> Reply:
+    """The reply to `prompt` (the latest user message), given the rest of the
+    conversation (`context`: instructions and earlier messages)."""
+    chooser = _Chooser(str(seed), prompt, *context)
+    text = _prose(prompt, chooser)
+    kind = response_format.get("type") if isinstance(response_format, dict) else None
+    if kind == "json_object":
+        text = json.dumps({"answer": text}, ensure_ascii=False)
+    elif kind == "json_schema":
+        schema = response_format.get("json_schema", {}).get("schema") or {}
+        text = json.dumps(instance_of(schema, _keywords(prompt)), ensure_ascii=False)
+    return Reply(text=text, tokens=tuple(tokenize(text)))

@@ -1,0 +1,92 @@
+"""`/v1/threads/{thread_id}/runs`, `/v1/threads/runs` and run steps."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import Response
+
+from .. import requests as rq
+from ..dependencies import BackendDep, body, check_beta, query
+from ..responses import event_stream, object_response, page_response, run_response
+from ..validation import parse_query
+
+router = APIRouter(prefix="/threads", dependencies=[Depends(check_beta)])
+
+
+def include(request: Request) -> rq.StepQuery:
+    """`include[]` (repeated) or `include`, however the client encoded the brackets."""
+    values = request.query_params.getlist("include[]") + request.query_params.getlist("include")
+    return parse_query(rq.StepQuery, {"include": values})
+
+
+IncludeDep = Annotated[rq.StepQuery, Depends(include)]
+
+
+@router.post("/runs")
+async def create_thread_and_run(
+    backend: BackendDep, req: Annotated[rq.CreateThreadAndRun, body(rq.CreateThreadAndRun)]
+) -> Response:
+    executor = backend.create_thread_and_run(req)
+    if req.stream:
+        return event_stream(backend, executor)
+    return run_response(backend, backend.run_unstreamed(executor))
+
+
+@router.post("/{thread_id}/runs")
+async def create_run(
+    backend: BackendDep,
+    thread_id: str,
+    req: Annotated[rq.CreateRun, body(rq.CreateRun)],
+    _include: IncludeDep,
+) -> Response:
+    executor = backend.create_run(thread_id, req)
+    if req.stream:
+        return event_stream(backend, executor)
+    return run_response(backend, backend.run_unstreamed(executor))
+
+
+@router.get("/{thread_id}/runs")
+async def list_runs(
+    backend: BackendDep, thread_id: str, q: Annotated[rq.ListQuery, query(rq.ListQuery)]
+) -> Response:
+    return page_response(*backend.list_runs(thread_id, q))
+
+
+@router.get("/{thread_id}/runs/{run_id}")
+async def get_run(backend: BackendDep, thread_id: str, run_id: str) -> Response:
+    return run_response(backend, backend.get_run(thread_id, run_id, poll=True))
+
+
+@router.post("/{thread_id}/runs/{run_id}")
+async def modify_run(
+    backend: BackendDep,
+    thread_id: str,
+    run_id: str,
+    req: Annotated[rq.ModifyRun, body(rq.ModifyRun)],
+) -> Response:
+    return run_response(backend, backend.modify_run(thread_id, run_id, req))
+
+
+@router.post("/{thread_id}/runs/{run_id}/cancel")
+async def cancel_run(backend: BackendDep, thread_id: str, run_id: str) -> Response:
+    return run_response(backend, backend.cancel_run(thread_id, run_id))
+
+
+@router.get("/{thread_id}/runs/{run_id}/steps")
+async def list_steps(
+    backend: BackendDep,
+    thread_id: str,
+    run_id: str,
+    q: Annotated[rq.ListQuery, query(rq.ListQuery)],
+    _include: IncludeDep,
+) -> Response:
+    return page_response(*backend.list_steps(thread_id, run_id, q))
+
+
+@router.get("/{thread_id}/runs/{run_id}/steps/{step_id}")
+async def get_step(
+    backend: BackendDep, thread_id: str, run_id: str, step_id: str, _include: IncludeDep
+) -> Response:
+    return object_response(backend.get_step(thread_id, run_id, step_id))
