@@ -1,3 +1,9 @@
-"""The seed workflow, driven through an injected `openai.OpenAI`."""
+"""The seed workflow, driven through an injected `openai.OpenAI`.
 
-__all__: list[str] = []
+`python -m client` runs it against an embedded assistants-mock server;
+`python -m client --base-url URL` runs it against any server.
+"""
+
+from .workflow import PrintingHandler, WorkflowResult, run_workflow
+
+__all__ = ["PrintingHandler", "WorkflowResult", "run_workflow"]

@@ -293,7 +293,8 @@ class Backend:
 
     def modify_run(self, thread_id: str, run_id: str, req: rq.ModifyRun) -> Run:
         with self.lock:
-            run = self.get_run(thread_id, run_id)
+            self.get_thread(thread_id)
+            run = self._run(thread_id, run_id)
             if "metadata" not in req.model_fields_set:
                 return run
             updated = run.model_copy(update={"metadata": dict(req.metadata or {})})
@@ -303,7 +304,8 @@ class Backend:
     def cancel_run(self, thread_id: str, run_id: str) -> Run:
         """Move the run to `cancelling`; its executor winds it down to `cancelled`."""
         with self.lock:
-            run = self.get_run(thread_id, run_id)
+            self.get_thread(thread_id)
+            run = self._run(thread_id, run_id)
             if run.status not in _CANCELLABLE:
                 raise BadRequestError(f"Cannot cancel run with status '{run.status}'.")
             cancelling = transition(run, RunStatus.CANCELLING, self.clock.now())

@@ -52,9 +52,27 @@ def query(model: type[M]) -> Any:
     """`Depends` that parses the query string into `model` or answers the real API's 400."""
 
     def parse(request: Request) -> M:
-        return parse_query(model, dict(request.query_params))
+        return parse_query(model, _query_dict(request))
 
     return Depends(parse)
+
+
+LIST_PARAMS = frozenset({"include"})
+"""Query parameters that repeat (`include[]=a&include[]=b`); clients encode the brackets
+differently, or leave them out, so all spellings count."""
+
+
+def _query_dict(request: Request) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for key in request.query_params:
+        name = key.removesuffix("[]")
+        if name in LIST_PARAMS:
+            existing = out.get(name, [])
+            assert isinstance(existing, list)
+            out[name] = existing + request.query_params.getlist(key)
+        else:
+            out[name] = request.query_params[key]
+    return out
 
 
 def _mask(key: str) -> str:

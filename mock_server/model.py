@@ -18,7 +18,7 @@ from typing import Any
 
 __all__ = ["Reply", "count_tokens", "instance_of", "respond", "tokenize"]
 
-_TOKEN = re.compile(r"\s*[A-Za-z]{1,7}|\s*\d{1,3}|\s*[^\sA-Za-z\d]|\s+")
+_TOKEN = re.compile(r"\s*[A-Za-z]{1,9}|\s*\d{1,3}|\s*[^\sA-Za-z\d]|\s+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 _LENGTH = re.compile(r"(\d{1,4})\s+words?(\s+or\s+(less|fewer))?", re.IGNORECASE)
 _STOPWORDS = frozenset(
@@ -75,7 +75,7 @@ class Reply:
 
 
 def tokenize(text: str) -> list[str]:
-    """Split text into token-sized pieces: words of up to seven letters with their
+    """Split text into token-sized pieces: words of up to nine letters with their
     leading space, short numbers, punctuation. Joining the pieces gives the text back."""
     return _TOKEN.findall(text)
 

@@ -98,7 +98,7 @@ def render(model: BaseModel) -> dict[str, Any]:
     The constructors below set every field explicitly; dumping only the set fields keeps
     optional nested keys the real API leaves out (`tool_resources: {}`) out.
     """
-    data = model.model_dump(mode="json", exclude_unset=True)
+    data = model.model_dump(mode="json", exclude_unset=True, by_alias=True)
     order = _WIRE_ORDER.get(data.get("object", ""), ())
     head = {key: _type_first(data[key]) for key in order if key in data}
     return head | {k: _type_first(v) for k, v in data.items() if k not in head}
@@ -347,7 +347,7 @@ def run(
 ) -> Run:
     """A new run, `queued`. `instructions` may be null, as the real API sends it when
     neither the assistant nor the request has any (the SDK type says `str`)."""
-    return Run.model_validate(
+    created = Run.model_validate(
         {
             "id": id,
             "object": "thread.run",
@@ -363,7 +363,7 @@ def run(
             "required_action": None,
             "last_error": None,
             "model": model,
-            "instructions": instructions,
+            "instructions": instructions or "",
             "tools": tools,
             "tool_resources": tool_resources,
             "metadata": metadata,
@@ -380,6 +380,9 @@ def run(
             "parallel_tool_calls": parallel_tool_calls,
         }
     )
+    if instructions is None:  # the real API's null, which the SDK type does not admit
+        created = created.model_copy(update={"instructions": None})
+    return created
 
 
 def run_step(

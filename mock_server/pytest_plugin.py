@@ -60,7 +60,8 @@ def assistants_mock(
 
 
 @pytest.fixture
-def assistants_client(assistants_mock: MockServer) -> OpenAI:
+def assistants_client(assistants_mock: MockServer) -> Iterator[OpenAI]:
     """An `openai.OpenAI` pointed at `assistants_mock`, with `max_retries=0`."""
     client: OpenAI = assistants_mock.client()
-    return client
+    with client:
+        yield client

@@ -37,6 +37,7 @@ __all__ = [
     "ModifyRun",
     "ModifyThread",
     "RequestModel",
+    "StepListQuery",
     "StepQuery",
     "TextPart",
     "ToolIn",
@@ -431,7 +432,16 @@ class ModifyRun(RequestModel):
     metadata: Metadata | None = None
 
 
-class StepQuery(RequestModel):
-    """`include[]` on run steps (and on createRun)."""
+Includable = Literal["step_details.tool_calls[*].file_search.results[*].content"]
 
-    include: list[Literal["step_details.tool_calls[*].file_search.results[*].content"]] = []
+
+class StepQuery(RequestModel):
+    """`include[]` on a run step and on createRun."""
+
+    include: list[Includable] = []
+
+
+class StepListQuery(ListQuery):
+    """The list of a run's steps also takes `include[]`."""
+
+    include: list[Includable] = []

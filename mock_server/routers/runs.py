@@ -4,24 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from starlette.responses import Response
 
 from .. import requests as rq
 from ..dependencies import BackendDep, body, check_beta, query
 from ..responses import event_stream, object_response, page_response, run_response
-from ..validation import parse_query
 
 router = APIRouter(prefix="/threads", dependencies=[Depends(check_beta)])
 
 
-def include(request: Request) -> rq.StepQuery:
-    """`include[]` (repeated) or `include`, however the client encoded the brackets."""
-    values = request.query_params.getlist("include[]") + request.query_params.getlist("include")
-    return parse_query(rq.StepQuery, {"include": values})
-
-
-IncludeDep = Annotated[rq.StepQuery, Depends(include)]
+IncludeDep = Annotated[rq.StepQuery, query(rq.StepQuery)]
 
 
 @router.post("/runs")
@@ -79,8 +72,7 @@ async def list_steps(
     backend: BackendDep,
     thread_id: str,
     run_id: str,
-    q: Annotated[rq.ListQuery, query(rq.ListQuery)],
-    _include: IncludeDep,
+    q: Annotated[rq.StepListQuery, query(rq.StepListQuery)],
 ) -> Response:
     return page_response(*backend.list_steps(thread_id, run_id, q))
 

@@ -1,0 +1,77 @@
+// The official Node SDK against assistants-mock: prints one JSON summary per scenario.
+// Driven by tests/test_node_sdk.py with OPENAI_BASE_URL and OPENAI_API_KEY set.
+import OpenAI from "openai";
+
+const client = new OpenAI({ maxRetries: 0 });
+
+async function consume(stream) {
+  const callbacks = [];
+  const events = [];
+  let text = "";
+  stream
+    .on("event", (e) => events.push(e.event))
+    .on("runStepCreated", () => callbacks.push("runStepCreated"))
+    .on("runStepDone", (s) => callbacks.push(`runStepDone:${s.status}`))
+    .on("messageCreated", () => callbacks.push("messageCreated"))
+    .on("messageDone", (m) => callbacks.push(`messageDone:${m.status}`))
+    .on("textCreated", () => callbacks.push("textCreated"))
+    .on("textDelta", (delta) => {
+      text += delta.value;
+      if (callbacks.at(-1) !== "textDelta*") callbacks.push("textDelta*");
+    })
+    .on("textDone", () => callbacks.push("textDone"))
+    .on("end", () => callbacks.push("end"));
+  const run = await stream.finalRun();
+  const messages = await stream.finalMessages();
+  return {
+    callbacks,
+    events,
+    text,
+    run: { id: run.id, status: run.status, usage: run.usage, thread_id: run.thread_id },
+    messages: messages.map((m) => ({ id: m.id, status: m.status, text: m.content[0].text.value })),
+  };
+}
+
+async function main() {
+  const assistant = await client.beta.assistants.create({
+    model: "gpt-4o",
+    instructions: "You are a helpful assistant.",
+  });
+  const thread = await client.beta.threads.create({
+    messages: [{ role: "user", content: "Tell me what a penguin is in 100 words or less." }],
+  });
+  const out = {};
+  out.stream = await consume(
+    client.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id }),
+  );
+  out.createAndRunStream = await consume(
+    client.beta.threads.createAndRunStream({
+      assistant_id: assistant.id,
+      thread: { messages: [{ role: "user", content: "Write 400 words about Rome." }] },
+      max_completion_tokens: 256,
+    }),
+  );
+  const polled = await client.beta.threads.runs.createAndPoll(thread.id, {
+    assistant_id: assistant.id,
+  });
+  out.createAndPoll = { status: polled.status };
+  try {
+    await client.beta.assistants.retrieve("asst_nope");
+    out.notFound = null;
+  } catch (error) {
+    out.notFound = { name: error.constructor.name, status: error.status, error: error.error };
+  }
+  const steps = [];
+  for await (const step of client.beta.threads.runs.steps.list(out.stream.run.id, {
+    thread_id: thread.id,
+  })) {
+    steps.push({ type: step.type, status: step.status });
+  }
+  out.steps = steps;
+  process.stdout.write(JSON.stringify(out));
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error.stack}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,90 @@
+"""The same streams consumed by the official Node SDK, which is stricter than Python's:
+it rejects out-of-order steps, messages and deltas (api_fidelity.md §10)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mock_server import MockServer
+
+NODE_DIR = Path(__file__).parent / "node"
+
+TEXT_CALLBACKS = [
+    "runStepCreated",
+    "messageCreated",
+    "textCreated",
+    "textDelta*",
+    "textDone",
+    "messageDone:completed",
+    "runStepDone:completed",
+    "end",
+]
+
+
+@pytest.fixture(scope="module")
+def node_run() -> dict[str, Any]:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    assert (NODE_DIR / "node_modules" / "openai").exists(), "run `python3 tasks.py test` to set up"
+    with MockServer(seed=5) as server:
+        env = {**os.environ, "OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "sk-node"}
+        done = subprocess.run(
+            [node, "workflow.mjs"],
+            cwd=NODE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def test_stream_helper(node_run: dict[str, Any]) -> None:
+    stream = node_run["stream"]
+    assert stream["callbacks"] == TEXT_CALLBACKS
+    assert stream["events"][0] == "thread.run.created"
+    assert stream["events"][-1] == "thread.run.completed"
+    assert stream["run"]["status"] == "completed"
+    assert stream["run"]["usage"]["total_tokens"] > 0
+    assert [m["text"] for m in stream["messages"]] == [stream["text"]]
+    assert "penguin" in stream["text"].lower()
+
+
+def test_create_and_run_stream_cut_by_the_token_limit(node_run: dict[str, Any]) -> None:
+    stream = node_run["createAndRunStream"]
+    assert stream["events"][0] == "thread.created"
+    assert stream["events"][-1] == "thread.run.incomplete"
+    assert stream["callbacks"][-3:] == [
+        "messageDone:incomplete",
+        "runStepDone:completed",
+        "end",
+    ]
+    assert stream["run"]["status"] == "incomplete"
+    assert stream["run"]["usage"]["completion_tokens"] == 256
+    assert stream["messages"][0]["status"] == "incomplete"
+
+
+def test_polling_errors_and_lists(node_run: dict[str, Any]) -> None:
+    assert node_run["createAndPoll"] == {"status": "completed"}
+    assert node_run["notFound"] == {
+        "name": "NotFoundError",
+        "status": 404,
+        "error": {
+            "message": "No assistant found with id 'asst_nope'.",
+            "type": "invalid_request_error",
+            "param": None,
+            "code": None,
+        },
+    }
+    assert node_run["steps"] == [{"type": "message_creation", "status": "completed"}]
