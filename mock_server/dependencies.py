@@ -1,4 +1,8 @@
-"""Shared FastAPI dependencies: the backend, parsed bodies and queries, header checks."""
+"""Shared FastAPI dependencies: the backend, parsed bodies and queries, header checks.
+
+Every dependency is `async def`: none of them blocks, and FastAPI would otherwise run
+each one in a worker thread, a hop that cost more than the work.
+"""
 
 from __future__ import annotations
 
@@ -31,7 +35,7 @@ OLD_BETA = (
 )
 
 
-def get_backend(request: Request) -> Backend:
+async def get_backend(request: Request) -> Backend:
     backend: Backend = request.app.state.backend
     return backend
 
@@ -51,7 +55,7 @@ def body(model: type[M]) -> Any:
 def query(model: type[M]) -> Any:
     """`Depends` that parses the query string into `model` or answers the real API's 400."""
 
-    def parse(request: Request) -> M:
+    async def parse(request: Request) -> M:
         return parse_query(model, _query_dict(request))
 
     return Depends(parse)
@@ -79,7 +83,7 @@ def _mask(key: str) -> str:
     return key[:3] + "*" * max(len(key) - 7, 0) + key[-4:] if len(key) > 7 else key
 
 
-def check_auth(request: Request, backend: BackendDep) -> None:
+async def check_auth(request: Request, backend: BackendDep) -> None:
     """401 without `Authorization: Bearer …` (or with the wrong key when one is set)."""
     if not backend.settings.require_auth:
         return
@@ -96,7 +100,7 @@ def check_auth(request: Request, backend: BackendDep) -> None:
         )
 
 
-def check_beta(request: Request, backend: BackendDep) -> None:
+async def check_beta(request: Request, backend: BackendDep) -> None:
     """400 `invalid_beta` without `OpenAI-Beta: assistants=v2`, as the real API does."""
     if not backend.settings.require_beta_header:
         return

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from openai.types.beta import Thread
-from openai.types.beta.threads import Message, Run, Text, TextContentBlock
+from openai.types.beta.threads import Message, Run, TextContentBlock
 from openai.types.beta.threads.message import IncompleteDetails as MessageIncomplete
 from openai.types.beta.threads.run import IncompleteDetails, Usage
 from openai.types.beta.threads.runs import RunStep
@@ -143,6 +143,7 @@ class RunExecutor:
         self._announce = announce
         self._message: Message | None = None
         self._step: RunStep | None = None
+        self._text = ""  # what the deltas have said so far
         self._events = self._play()
 
     def __iter__(self) -> Iterator[Event]:
@@ -265,20 +266,18 @@ class RunExecutor:
         yield Event("thread.message.created", message)
         yield Event("thread.message.in_progress", message)
 
-        so_far = ""
         for i, token in enumerate(tokens):
-            so_far += token
+            self._text += token
             text: dict[str, Any] = (
                 {"value": token, "annotations": []} if i == 0 else {"value": token}
             )
-            self._persist_text(so_far)
             yield Event(
                 "thread.message.delta",
                 objects.message_delta(message_id, [{"index": 0, "type": "text", "text": text}]),
             )
 
         now = services.clock.now()
-        final = [TextContentBlock.model_validate(objects.text_block(so_far))]
+        final = self._content()
         if cut:
             yield self._save_message(
                 self._message.model_copy(
@@ -319,14 +318,10 @@ class RunExecutor:
         else:
             yield self._move(RunStatus.COMPLETED, usage=self._run_usage())
 
-    def _persist_text(self, value: str) -> None:
-        """Keep the stored message in step with the deltas sent so far (cheaply)."""
-        assert self._message is not None
-        block = TextContentBlock.model_construct(
-            type="text", text=Text.model_construct(value=value, annotations=[])
-        )
-        self._message = self._message.model_copy(update={"content": [block]})
-        self.services.store.messages.update(self._message)
+    def _content(self) -> list[TextContentBlock]:
+        """The message's content as the deltas have built it (the SDK's helpers read the
+        final event's content at the index the deltas used)."""
+        return [TextContentBlock.model_validate(objects.text_block(self._text))]
 
     def _run_usage(self) -> Usage:
         """The run's usage: the sum of its steps'."""
@@ -347,6 +342,7 @@ class RunExecutor:
                         "status": "incomplete",
                         "incomplete_at": now,
                         "incomplete_details": MessageIncomplete(reason="run_cancelled"),
+                        "content": self._content() if self._text else [],
                     }
                 ),
                 "incomplete",

@@ -240,6 +240,11 @@ def test_cancel_during_a_stream(assistants_client: OpenAI) -> None:
     message = stream.get_final_messages()[0]
     assert message.incomplete_details is not None
     assert message.incomplete_details.reason == "run_cancelled"
+    # Nothing said before the cancel is lost: the stored message holds every delta.
+    stored = client.beta.threads.messages.retrieve(message.id, thread_id=thread.id)
+    assert stored == message
+    assert stored.content[0].type == "text"
+    assert stored.content[0].text.value == "".join(recorder.deltas) != ""
     step = client.beta.threads.runs.steps.list(run_id=run.id, thread_id=thread.id).data[0]
     assert step.status == "cancelled"
     # The thread is free again.
