@@ -30,6 +30,21 @@ def parser() -> argparse.ArgumentParser:
         help="frozen: deterministic timestamps (default); system: the wall clock",
     )
     serve.add_argument("--clock-start", type=int, default=Settings.clock_start, metavar="UNIX")
+    serve.add_argument(
+        "--run-progression",
+        choices=["immediate", "per_poll", "clock"],
+        default="immediate",
+        help="how unstreamed runs advance (default: immediate)",
+    )
+    serve.add_argument(
+        "--seconds-per-transition", type=int, default=1, help="with --run-progression clock"
+    )
+    serve.add_argument(
+        "--poll-after-ms", type=int, default=10, help="openai-poll-after-ms on run replies"
+    )
+    serve.add_argument(
+        "--stream-delay-ms", type=int, default=0, help="pause before each streamed delta"
+    )
     serve.add_argument("--api-key", help="accept only this API key (default: any)")
     serve.add_argument(
         "--no-auth", action="store_true", help="do not require an Authorization header"
@@ -48,6 +63,10 @@ def settings_from(args: argparse.Namespace) -> Settings:
         clock=args.clock,
         clock_start=args.clock_start,
         api_key=args.api_key,
+        run_progression=args.run_progression,
+        seconds_per_transition=args.seconds_per_transition,
+        poll_after_ms=args.poll_after_ms,
+        stream_delay_ms=args.stream_delay_ms,
         require_auth=not args.no_auth,
         require_beta_header=not args.no_beta_header,
     )
