@@ -51,6 +51,42 @@ def test_create_and_poll_takes_one_poll_and_no_sleep(
     assert polls == ["true"]
 
 
+@pytest.mark.parametrize(
+    ("settings", "polls"),
+    [
+        ({"run_progression": "immediate"}, 1),
+        ({"run_progression": "per_poll"}, 2),
+        ({"run_progression": "clock", "clock": "system", "seconds_per_transition": 1}, None),
+    ],
+    ids=["immediate", "per_poll", "clock"],
+)
+def test_create_and_poll_in_every_progression(
+    settings: dict[str, object], polls: int | None
+) -> None:
+    seen: list[str] = []
+
+    def count(request: httpx2.Request) -> None:
+        if request.headers.get("x-stainless-poll-helper") == "true":
+            seen.append(request.url.path)
+
+    with (
+        MockServer(**settings) as server,
+        server.client(http_client=httpx2.Client(event_hooks={"request": [count]})) as client,
+    ):
+        assistant = client.beta.assistants.create(model="gpt-4o")
+        thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
+        run = client.beta.threads.runs.create_and_poll(
+            thread_id=thread.id, assistant_id=assistant.id
+        )
+    assert run.status == "completed"
+    if polls is None:  # the wall clock: two transitions of one second each
+        assert len(seen) > 2
+        assert run.completed_at is not None
+        assert run.completed_at - run.created_at >= 2
+    else:
+        assert len(seen) == polls
+
+
 @pytest.mark.assistants_mock(run_progression="per_poll")
 def test_per_poll_progression_moves_one_status_per_retrieve(assistants_client: OpenAI) -> None:
     client = assistants_client
