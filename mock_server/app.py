@@ -2,46 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .backend import Backend
-from .dependencies import check_auth
+from .edge import Edge
 from .errors import APIError, BadRequestError, NotFoundError
-from .responses import OPENAI_VERSION, error_response
+from .responses import error_response
 from .routers import assistants, messages, runs, threads
 from .settings import Settings
 from .store import Store
 
 __all__ = ["create_app"]
-
-
-class _CommonHeaders:
-    """Adds `x-request-id` (seeded) and `openai-version` to every response."""
-
-    def __init__(self, app: ASGIApp, backend: Backend) -> None:
-        self.app = app
-        self.backend = backend
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request_id = self.backend.ids.request_id().encode()
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (b"openai-version", OPENAI_VERSION.encode()),
-                    (b"x-request-id", request_id),
-                ]
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:
@@ -86,9 +60,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         },
     )
     app.state.backend = backend
-    api = APIRouter(prefix="/v1", dependencies=[Depends(check_auth)])
     for module in (assistants, runs, threads, messages):
-        api.include_router(module.router)
-    app.include_router(api)
-    app.add_middleware(_CommonHeaders, backend=backend)
+        app.include_router(module.router, prefix="/v1")
+    app.add_middleware(Edge, backend=backend)
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import httpx2
 import pytest
@@ -60,9 +61,7 @@ def test_create_and_poll_takes_one_poll_and_no_sleep(
     ],
     ids=["immediate", "per_poll", "clock"],
 )
-def test_create_and_poll_in_every_progression(
-    settings: dict[str, object], polls: int | None
-) -> None:
+def test_create_and_poll_in_every_progression(settings: dict[str, Any], polls: int | None) -> None:
     seen: list[str] = []
 
     def count(request: httpx2.Request) -> None:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from starlette.responses import Response
 
 from .. import requests as rq
-from ..dependencies import BackendDep, body, check_beta, query
+from ..dependencies import BackendDep, body, query
 from ..responses import event_stream, object_response, page_response, run_response
 
-router = APIRouter(prefix="/threads", dependencies=[Depends(check_beta)])
+router = APIRouter(prefix="/threads")
 
 
 IncludeDep = Annotated[rq.StepQuery, query(rq.StepQuery)]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from starlette.responses import Response
 
 from .. import requests as rq
-from ..dependencies import BackendDep, body, check_beta
+from ..dependencies import BackendDep, body
 from ..responses import object_response
 
-router = APIRouter(prefix="/threads", dependencies=[Depends(check_beta)])
+router = APIRouter(prefix="/threads")
 
 
 @router.post("")
