@@ -262,6 +262,7 @@ class Backend:
 
     def run_unstreamed(self, executor: RunExecutor) -> Run:
         """Let an executor advance as reads come in (`Settings.run_progression`)."""
+        executor.deltas = False
         with self.lock:
             for event in executor:
                 if event.name == "thread.run.queued":

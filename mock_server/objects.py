@@ -73,7 +73,13 @@ _WIRE_ORDER: dict[str, tuple[str, ...]] = {
         "cancelled_at", "completed_at", "expires_at", "expired_at", "failed_at", "last_error",
         "metadata", "step_details", "usage",
     ),
+    "thread.message.delta": ("id", "object", "delta"),
+    "thread.run.step.delta": ("id", "object", "delta"),
 }  # fmt: skip
+
+_TYPED = frozenset({"tools", "content", "step_details", "delta", "required_action"})
+"""Top-level keys whose nested objects need the real key order (`index`, `type` first);
+the SDK types already dump everything else in an order the real API used."""
 
 
 def _type_first(value: Any) -> Any:
@@ -99,9 +105,11 @@ def render(model: BaseModel) -> dict[str, Any]:
     optional nested keys the real API leaves out (`tool_resources: {}`) out.
     """
     data = model.model_dump(mode="json", exclude_unset=True, by_alias=True)
+    for key in _TYPED.intersection(data):
+        data[key] = _type_first(data[key])
     order = _WIRE_ORDER.get(data.get("object", ""), ())
-    head = {key: _type_first(data[key]) for key in order if key in data}
-    return head | {k: _type_first(v) for k, v in data.items() if k not in head}
+    head = {key: data[key] for key in order if key in data}
+    return head | {k: v for k, v in data.items() if k not in head}
 
 
 def list_page(data: Sequence[dict[str, Any]], has_more: bool) -> dict[str, Any]:

@@ -133,13 +133,15 @@ class RunExecutor:
     """Plays one run from `thread.run.created` to a terminal event.
 
     Iterate it to advance the run; set `cancel_requested` (the backend does, after moving
-    the run to `cancelling`) and the next step winds the run down instead.
+    the run to `cancelling`) and the next step winds the run down instead. With `deltas`
+    off (nobody streams the run) no delta events are made: the message is written whole.
     """
 
     def __init__(self, services: Services, run_id: str, *, announce: Thread | None = None) -> None:
         self.services = services
         self.run_id = run_id
         self.cancel_requested = False
+        self.deltas = True
         self._announce = announce
         self._message: Message | None = None
         self._step: RunStep | None = None
@@ -266,7 +268,9 @@ class RunExecutor:
         yield Event("thread.message.created", message)
         yield Event("thread.message.in_progress", message)
 
-        for i, token in enumerate(tokens):
+        if not self.deltas:
+            self._text = "".join(tokens)
+        for i, token in enumerate(tokens if self.deltas else ()):
             self._text += token
             text: dict[str, Any] = (
                 {"value": token, "annotations": []} if i == 0 else {"value": token}
