@@ -1,11 +1,15 @@
 """The seed workflow, streamed and polled, against assistants-mock and against a floor.
 
-The floor is a minimal FastAPI app that answers every call of the same workflow with
-fixed bytes recorded from assistants-mock (whole bodies, SSE included): what any
-FastAPI server costs before it does any work. Both run in one process, interleaved,
-and the figures are medians with the ratio to the floor.
+The floor (`benchmarks.floor`) is a minimal FastAPI app that answers every call of the
+same workflows with fixed bytes recorded from assistants-mock, SSE bodies included:
+what any FastAPI server costs before it does any work. Both servers are measured in
+one run, interleaved; the figures are medians with the ratio to the floor.
 
-    python -m benchmarks.workflow [--rounds 30]
+    python -m benchmarks.workflow [--rounds 30] [--hosting process|thread|both]
+
+`process`: each server in its own process (as with `assistants-mock serve`);
+`thread`: each server in a thread of the benchmark's own process (as with `MockServer`
+in a test suite, where server and SDK share one GIL).
 
 Targets (issue 3): streamed <= 1.15x the floor, polled in exactly one poll and <= 1.2x,
 time to first event <= 3 ms.
@@ -14,21 +18,26 @@ time to first event <= 3 ms.
 from __future__ import annotations
 
 import argparse
+import socket
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 import warnings
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import httpx2
-from fastapi import FastAPI, Request
 from openai import OpenAI
-from starlette.responses import Response
 
 from client.workflow import run_workflow
 from mock_server import MockServer
 
-Recorded = dict[tuple[str, str, bool], tuple[int, str, bytes]]
+from .floor import Recorded, dump, floor_app, is_stream, shape
+
+Workflow = Callable[[OpenAI], object]
 
 
 def quiet(*args: object, **kwargs: object) -> None:
@@ -39,8 +48,8 @@ def streamed(client: OpenAI) -> None:
     run_workflow(client, out=quiet)
 
 
-def polled(client: OpenAI) -> int:
-    """Create, poll to completion, read the reply; returns how many GETs of the run it took."""
+def polled(client: OpenAI) -> None:
+    """Create a run, poll it to completion, read the reply."""
     assistant = client.beta.assistants.create(model="gpt-4o", instructions="Be helpful.")
     thread = client.beta.threads.create()
     client.beta.threads.messages.create(
@@ -49,14 +58,15 @@ def polled(client: OpenAI) -> int:
     run = client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
     assert run.status == "completed", run.status
     client.beta.threads.messages.list(thread.id, run_id=run.id)
-    return 1
 
 
-def first_event(client: OpenAI, thread_id: str, assistant_id: str) -> float:
-    """Seconds from sending a streamed run to the SDK handing over its first event."""
+def first_event(client: OpenAI) -> float:
+    """Seconds from sending a streamed run on a new thread to the SDK's first event."""
+    assistant = client.beta.assistants.create(model="gpt-4o")
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
     start = time.perf_counter()
     with client.beta.threads.runs.create(
-        thread_id=thread_id, assistant_id=assistant_id, stream=True
+        thread_id=thread.id, assistant_id=assistant.id, stream=True
     ) as events:
         iterator = iter(events)
         next(iterator)
@@ -67,13 +77,13 @@ def first_event(client: OpenAI, thread_id: str, assistant_id: str) -> float:
 
 
 def record(server: MockServer) -> Recorded:
-    """The bytes assistants-mock answers each call of both workflows with."""
+    """The bytes assistants-mock answers each call of the workflows with."""
     recorded: Recorded = {}
 
     def keep(response: httpx2.Response) -> None:
         response.read()
         request = response.request
-        key = (request.method, _shape(request.url.path), _is_stream(request.content))
+        key = (request.method, shape(request.url.path), is_stream(request.content))
         recorded.setdefault(
             key, (response.status_code, response.headers["content-type"], response.content)
         )
@@ -81,95 +91,111 @@ def record(server: MockServer) -> Recorded:
     with server.client(http_client=httpx2.Client(event_hooks={"response": [keep]})) as client:
         streamed(client)
         polled(client)
-        assistant = client.beta.assistants.create(model="gpt-4o")
-        thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
-        first_event(client, thread.id, assistant.id)
+        first_event(client)
     return recorded
 
 
-def floor_app(recorded: Recorded) -> FastAPI:
-    """Fixed bytes per (method, path), whatever the ids in the path."""
-    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+def count_polls(base_url: str) -> int:
+    """How many retrieves `create_and_poll` makes against `base_url`."""
+    polls: list[str] = []
 
-    @app.api_route("/{path:path}", methods=["GET", "POST", "DELETE"])
-    async def answer(request: Request) -> Response:
-        key = (request.method, _shape(request.url.path), _is_stream(await request.body()))
-        status, media_type, body = recorded[key]
-        return Response(body, status_code=status, media_type=media_type)
+    def count(request: httpx2.Request) -> None:
+        if request.headers.get("x-stainless-poll-helper") == "true":
+            polls.append(request.url.path)
 
-    return app
-
-
-def _is_stream(body: bytes) -> bool:
-    return b'"stream":true' in body.replace(b" ", b"")
+    http = httpx2.Client(event_hooks={"request": [count]})
+    with OpenAI(base_url=base_url, api_key="sk-bench", max_retries=0, http_client=http) as c:
+        polled(c)
+    return len(polls)
 
 
-def _shape(path: str) -> str:
-    return "/".join(part.split("_")[0] + "_*" if "_" in part else part for part in path.split("/"))
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
 
 
-@dataclass
-class Timings:
-    samples: dict[str, list[float]] = field(default_factory=dict)
+@contextmanager
+def _process(argv: list[str], port: int) -> Iterator[str]:
+    process = subprocess.Popen([sys.executable, "-m", *argv, "--port", str(port)])
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError(f"{argv[0]} did not start") from None
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
-    def add(self, name: str, seconds: float) -> None:
-        self.samples.setdefault(name, []).append(seconds)
 
-    def median_ms(self, name: str) -> float:
-        return statistics.median(self.samples[name]) * 1000
+@contextmanager
+def servers(hosting: str, recorded: Recorded) -> Iterator[tuple[str, str]]:
+    """Base URLs of assistants-mock and of the floor, hosted as asked."""
+    if hosting == "thread":
+        floor_server = MockServer()  # borrowed for its threaded uvicorn runner
+        floor_server.app = floor_app(recorded)
+        with MockServer(seed=0) as ours_server, floor_server:
+            yield ours_server.base_url, floor_server.base_url
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "recorded.json"
+        dump(recorded, path)
+        ours_argv = ["mock_server", "serve", "--seed", "0"]
+        with (
+            _process(ours_argv, _free_port()) as ours,
+            _process(["benchmarks.floor", str(path)], _free_port()) as floor,
+        ):
+            yield ours, floor
 
 
-def timed(fn: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
+def measure(hosting: str, recorded: Recorded, rounds: int) -> None:
+    samples: dict[str, list[float]] = {}
+    with servers(hosting, recorded) as (ours_url, floor_url):
+        clients = {
+            name: OpenAI(base_url=url, api_key="sk-bench", max_retries=0)
+            for name, url in (("ours", ours_url), ("floor", floor_url))
+        }
+        for client in clients.values():  # warm up
+            for _ in range(3):
+                streamed(client)
+                polled(client)
+                first_event(client)
+        for _ in range(rounds):
+            for name, client in clients.items():
+                for what, workflow in (("streamed", streamed), ("polled", polled)):
+                    start = time.perf_counter()
+                    workflow(client)
+                    samples.setdefault(f"{what}/{name}", []).append(time.perf_counter() - start)
+                samples.setdefault(f"first_event/{name}", []).append(first_event(client))
+        polls = count_polls(ours_url)
+        for client in clients.values():
+            client.close()
+
+    print(f"\nhosting: {hosting}, rounds: {rounds} (medians, interleaved)")
+    for what in ("streamed", "polled", "first_event"):
+        ours = statistics.median(samples[f"{what}/ours"]) * 1000
+        floor = statistics.median(samples[f"{what}/floor"]) * 1000
+        print(f"{what:12} ours {ours:7.2f} ms   floor {floor:7.2f} ms   ratio {ours / floor:5.2f}x")
+    print(f"polls for create_and_poll: {polls}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--hosting", choices=["process", "thread", "both"], default="both")
     args = parser.parse_args()
     warnings.filterwarnings("ignore", category=DeprecationWarning)
-
-    with MockServer(seed=0) as mock:
-        recorded = record(mock)
-        floor = MockServer()  # only for its threaded uvicorn runner
-        floor.app = floor_app(recorded)
-        with floor:
-            ours, base = mock.client(), floor.client()
-            polls: list[int] = []
-
-            def count_polls(request: httpx2.Request) -> None:
-                if request.headers.get("x-stainless-poll-helper") == "true":
-                    polls.append(1)
-
-            counted = mock.client(http_client=httpx2.Client(event_hooks={"request": [count_polls]}))
-            setup = {}
-            for name, client in (("ours", ours), ("floor", base)):
-                assistant = client.beta.assistants.create(model="gpt-4o")
-                thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
-                setup[name] = (client, thread.id, assistant.id)
-            timings = Timings()
-            for _ in range(3):  # warm up both
-                streamed(ours), streamed(base), polled(ours), polled(base)
-            for _ in range(args.rounds):
-                for name, client in (("ours", ours), ("floor", base)):
-                    timings.add(f"streamed/{name}", timed(lambda c=client: streamed(c)))
-                    timings.add(f"polled/{name}", timed(lambda c=client: polled(c)))
-                    _, thread_id, assistant_id = setup[name]
-                    timings.add(f"first_event/{name}", first_event(client, thread_id, assistant_id))
-            polls.clear()
-            polled(counted)
-            one_poll = len(polls)
-
-    print(f"rounds: {args.rounds} (medians, interleaved, one process)")
-    for what in ("streamed", "polled", "first_event"):
-        ours_ms, floor_ms = timings.median_ms(f"{what}/ours"), timings.median_ms(f"{what}/floor")
-        print(
-            f"{what:12} ours {ours_ms:8.2f} ms   floor {floor_ms:8.2f} ms   "
-            f"ratio {ours_ms / floor_ms:5.2f}x"
-        )
-    print(f"polls for create_and_poll: {one_poll}")
+    with MockServer(seed=0) as recorder:
+        recorded = record(recorder)
+    for hosting in ("process", "thread") if args.hosting == "both" else (args.hosting,):
+        measure(hosting, recorded, args.rounds)
 
 
 if __name__ == "__main__":
