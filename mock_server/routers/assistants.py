@@ -11,7 +11,7 @@ from .. import requests as rq
 from ..dependencies import BackendDep, body, query
 from ..responses import object_response, page_response
 
-router = APIRouter(prefix="/assistants")
+router = APIRouter(prefix="/v1/assistants")
 
 
 @router.post("")

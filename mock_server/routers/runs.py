@@ -11,7 +11,7 @@ from .. import requests as rq
 from ..dependencies import BackendDep, body, query
 from ..responses import event_stream, object_response, page_response, run_response
 
-router = APIRouter(prefix="/threads")
+router = APIRouter(prefix="/v1/threads")
 
 
 IncludeDep = Annotated[rq.StepQuery, query(rq.StepQuery)]

@@ -11,7 +11,7 @@ from .. import requests as rq
 from ..dependencies import BackendDep, body
 from ..responses import object_response
 
-router = APIRouter(prefix="/threads")
+router = APIRouter(prefix="/v1/threads")
 
 
 @router.post("")
