@@ -40,7 +40,7 @@ class _Pending:
     """A run that is not streamed, waiting to be advanced by reads (see `_progress`)."""
 
     executor: RunExecutor
-    thread_id: str
+    run_id: str
     last_move: int
 
 
@@ -61,6 +61,7 @@ class Backend:
         self._services = Services(self.store, self.ids, self.clock, self.settings.seed)
         self._executors: dict[str, RunExecutor] = {}
         self._pending: dict[str, _Pending] = {}
+        """By thread id: a thread has at most one active run."""
 
     def reset(self) -> None:
         """Forget everything: the backend becomes what its constructor made."""
@@ -173,7 +174,9 @@ class Backend:
     def delete_thread(self, thread_id: str) -> ThreadDeleted:
         with self.lock:
             self.get_thread(thread_id)
+            self._pending.pop(thread_id, None)
             for run in self.store.runs.children(thread_id):
+                self._executors.pop(run.id, None)
                 for step in self.store.steps.children(run.id):
                     self.store.steps.delete(step.id)
                 self.store.runs.delete(run.id)
@@ -268,7 +271,7 @@ class Backend:
                 if event.name == "thread.run.queued":
                     break
             run = executor.run
-            self._pending[run.id] = _Pending(executor, run.thread_id, self.clock.now())
+            self._pending[run.thread_id] = _Pending(executor, run.id, self.clock.now())
             return run
 
     def next_event(self, executor: RunExecutor) -> Event | None:
@@ -400,22 +403,22 @@ class Backend:
         return executor
 
     def _progress(self, thread_id: str, polled: str | None = None) -> None:
-        """Advance the thread's unstreamed runs as `Settings.run_progression` says."""
+        """Advance the thread's unstreamed run as `Settings.run_progression` says."""
+        pending = self._pending.get(thread_id)
+        if pending is None:
+            return
         mode = self.settings.run_progression
-        for run_id, pending in list(self._pending.items()):
-            if pending.thread_id != thread_id:
-                continue
-            if mode == "immediate":
-                moves = -1
-            elif mode == "per_poll":
-                moves = 1 if run_id == polled else 0
-            else:
-                elapsed = self.clock.now() - pending.last_move
-                moves = elapsed // max(self.settings.seconds_per_transition, 1)
-            if moves:
-                self._advance(run_id, pending, moves)
+        if mode == "immediate":
+            moves = -1
+        elif mode == "per_poll":
+            moves = 1 if pending.run_id == polled else 0
+        else:
+            elapsed = self.clock.now() - pending.last_move
+            moves = elapsed // max(self.settings.seconds_per_transition, 1)
+        if moves:
+            self._advance(thread_id, pending, moves)
 
-    def _advance(self, run_id: str, pending: _Pending, moves: int) -> None:
+    def _advance(self, thread_id: str, pending: _Pending, moves: int) -> None:
         """Pull events until `moves` run statuses have changed (all of them when < 0)."""
         for event in pending.executor:
             if isinstance(event.data, Run) and event.name != "thread.run.created":
@@ -423,12 +426,12 @@ class Backend:
                 moves -= 1
                 if moves == 0:
                     if event.data.status not in ACTIVE:
-                        self._finish(run_id)
+                        self._finish(thread_id, pending.run_id)
                     return
-        self._finish(run_id)
+        self._finish(thread_id, pending.run_id)
 
-    def _finish(self, run_id: str) -> None:
-        self._pending.pop(run_id, None)
+    def _finish(self, thread_id: str, run_id: str) -> None:
+        self._pending.pop(thread_id, None)
         self._executors.pop(run_id, None)
 
     # --- shared rules ------------------------------------------------------------------
