@@ -264,23 +264,50 @@ class Backend:
             )
 
     def run_unstreamed(self, executor: RunExecutor) -> Run:
-        """Let an executor advance as reads come in (`Settings.run_progression`)."""
-        executor.deltas = False
+        """Let an executor advance as reads come in (`Settings.run_progression`); the run
+        as it is now (`queued`) is the reply."""
         with self.lock:
+            executor.deltas = False
             for event in executor:
                 if event.name == "thread.run.queued":
                     break
-            run = executor.run
-            self._pending[run.thread_id] = _Pending(executor, run.id, self.clock.now())
-            return run
+            self._park(executor)
+            return executor.run
 
     def next_event(self, executor: RunExecutor) -> Event | None:
-        """The next event of a streamed run, or None when it is over."""
+        """The next event of a streamed run, or None when the stream is over: the run
+        ended, or it waits for tool outputs (then reads advance it, as if unstreamed)."""
         with self.lock:
             event = next(executor, None)
             if event is None:
-                self._executors.pop(executor.run_id, None)
+                if executor.finished:
+                    self._executors.pop(executor.run_id, None)
+                else:
+                    self._park(executor)
             return event
+
+    def submit_tool_outputs(
+        self, thread_id: str, run_id: str, req: rq.SubmitToolOutputs
+    ) -> RunExecutor:
+        """Resume a run waiting in `requires_action`; every call's output in one request.
+
+        The caller streams the executor, or hands it to `run_unstreamed`.
+        """
+        with self.lock:
+            self.get_thread(thread_id)
+            self._progress(thread_id)  # an expired run no longer takes outputs
+            run = self._run(thread_id, run_id)
+            if run.status != "requires_action" or run.required_action is None:
+                raise BadRequestError(f'Runs in status "{run.status}" do not accept tool outputs.')
+            expected = [c.id for c in run.required_action.submit_tool_outputs.tool_calls]
+            given = [o.tool_call_id for o in req.tool_outputs]
+            if sorted(given) != sorted(expected):
+                raise BadRequestError(f"Expected tool outputs for call_ids {expected}, got {given}")
+            self._pending.pop(thread_id, None)
+            executor = self._executors[run_id]
+            executor.deltas = True
+            executor.submit({o.tool_call_id: o.output for o in req.tool_outputs})
+            return executor
 
     def get_run(self, thread_id: str, run_id: str, *, poll: bool = False) -> Run:
         """The run; `poll` marks a retrieve, which advances it in `per_poll` mode."""
@@ -314,7 +341,7 @@ class Backend:
                 raise BadRequestError(f"Cannot cancel run with status '{run.status}'.")
             cancelling = transition(run, RunStatus.CANCELLING, self.clock.now())
             self.store.runs.update(cancelling)
-            self._executors[run_id].cancel_requested = True
+            self._executors[run_id].cancel()
             return cancelling
 
     def list_steps(
@@ -402,10 +429,24 @@ class Backend:
         )
         return executor
 
+    def _park(self, executor: RunExecutor) -> None:
+        """Leave a run that nobody streams to be advanced by reads."""
+        run = executor.run
+        self._pending[run.thread_id] = _Pending(executor, run.id, self.clock.now())
+
     def _progress(self, thread_id: str, polled: str | None = None) -> None:
-        """Advance the thread's unstreamed run as `Settings.run_progression` says."""
+        """Advance the thread's unstreamed run as `Settings.run_progression` says; a run
+        left waiting for tool outputs past its `expires_at` expires."""
         pending = self._pending.get(thread_id)
         if pending is None:
+            return
+        executor = pending.executor
+        if executor.paused:
+            expires_at = executor.run.expires_at
+            if expires_at is None or self.clock.now() < expires_at:
+                return
+            executor.expire()
+            self._advance(thread_id, pending, -1)
             return
         mode = self.settings.run_progression
         if mode == "immediate":
@@ -419,20 +460,19 @@ class Backend:
             self._advance(thread_id, pending, moves)
 
     def _advance(self, thread_id: str, pending: _Pending, moves: int) -> None:
-        """Pull events until `moves` run statuses have changed (all of them when < 0)."""
+        """Pull events until `moves` run statuses have changed (all of them when < 0),
+        the run ends, or it pauses for tool outputs."""
         for event in pending.executor:
             if isinstance(event.data, Run) and event.name != "thread.run.created":
                 pending.last_move = self.clock.now()
                 moves -= 1
                 if moves == 0:
-                    if event.data.status not in ACTIVE:
-                        self._finish(thread_id, pending.run_id)
-                    return
-        self._finish(thread_id, pending.run_id)
-
-    def _finish(self, thread_id: str, run_id: str) -> None:
-        self._pending.pop(thread_id, None)
-        self._executors.pop(run_id, None)
+                    break
+        if pending.executor.finished or pending.executor.run.status not in ACTIVE:
+            for _ in pending.executor:  # let it close its books
+                pass
+            self._pending.pop(thread_id, None)
+            self._executors.pop(pending.run_id, None)
 
     # --- shared rules ------------------------------------------------------------------
 

@@ -16,7 +16,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Reply", "count_tokens", "instance_of", "respond", "tokenize"]
+__all__ = [
+    "FunctionCall",
+    "Reply",
+    "arguments_for",
+    "choose_calls",
+    "count_tokens",
+    "instance_of",
+    "reply_with_outputs",
+    "respond",
+    "tokenize",
+]
 
 _TOKEN = re.compile(r"\s*[A-Za-z]{1,9}|\s*\d{1,3}|\s*[^\sA-Za-z\d]|\s+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
@@ -197,4 +207,136 @@ def respond(
     elif kind == "json_schema":
         schema = response_format.get("json_schema", {}).get("schema") or {}
         text = json.dumps(instance_of(schema, _keywords(prompt)), ensure_ascii=False)
+    return Reply(text=text, tokens=tuple(tokenize(text)))
+
+
+# --- tool calls --------------------------------------------------------------------------
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_PLACE_WORDS = ("location", "city", "place", "country", "region", "address", "destination")
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_QUOTED = re.compile(r"[\"“']([^\"”']{1,80})[\"”']")
+_NAME_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+@dataclass(frozen=True)
+class FunctionCall:
+    """A call the model makes: the function's name and its arguments as JSON text."""
+
+    name: str
+    arguments: str
+
+
+def _stem(word: str) -> str:
+    word = word.lower()
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
+def _mentions(function: dict[str, Any], prompt_words: set[str]) -> int:
+    """How strongly the prompt mentions a function: words of its name count double."""
+    name_words = {_stem(w) for w in _NAME_PARTS.findall(function.get("name", ""))}
+    name_words = {w for w in name_words if len(w) > 2 and w not in _STOPWORDS and w != "get"}
+    description = function.get("description") or ""
+    described = {_stem(w) for w in _WORD.findall(description) if len(w) > 3}
+    described -= _STOPWORDS
+    return 2 * len(name_words & prompt_words) + len(described & prompt_words)
+
+
+def _string_for(name: str, schema: dict[str, Any], prompt: str) -> str:
+    lowered = prompt.lower()
+    if schema.get("enum"):
+        options = [str(o) for o in schema["enum"]]
+        return next((o for o in options if o.lower() in lowered), options[0])
+    key = name.lower()
+    if "day" in key:
+        day = next((d for d in _WEEKDAYS if d in lowered), None)
+        if day:
+            return day.capitalize()
+    if any(w in key for w in _PLACE_WORDS):
+        words = _WORD.findall(prompt)
+        names = [
+            w for i, w in enumerate(words) if i and w[0].isupper() and w.lower() not in _WEEKDAYS
+        ]
+        if names:
+            return " ".join(names)
+    quoted = _QUOTED.search(prompt)
+    if quoted:
+        return quoted.group(1)
+    keywords = _keywords(prompt)
+    return keywords[0] if keywords != ["this question"] else name
+
+
+def arguments_for(parameters: dict[str, Any] | None, prompt: str) -> dict[str, Any]:
+    """Arguments that validate against a function's JSON schema, taken from the prompt
+    where they obviously fit (a city, a weekday, a number, an enum value mentioned),
+    deterministic placeholders otherwise."""
+    schema = parameters or {}
+    properties: dict[str, Any] = schema.get("properties") or {}
+    required = schema.get("required")
+    names = [n for n in properties if required is None or n in required]
+    numbers = _NUMBER.findall(prompt)
+    out: dict[str, Any] = {}
+    for name in names:
+        sub = properties[name] if isinstance(properties[name], dict) else {}
+        kind = sub.get("type", "string")
+        if isinstance(kind, list):
+            kind = next((k for k in kind if k != "null"), "string")
+        if kind == "string":
+            out[name] = _string_for(name, sub, prompt)
+        elif kind in ("integer", "number") and numbers and not sub.get("enum"):
+            value = float(numbers.pop(0))
+            out[name] = int(value) if kind == "integer" else value
+        else:
+            out[name] = instance_of(sub, _keywords(prompt))
+    return out
+
+
+def choose_calls(
+    *,
+    prompt: str,
+    tools: Sequence[dict[str, Any]],
+    tool_choice: Any,
+    parallel: bool,
+) -> tuple[FunctionCall, ...]:
+    """The function calls the model makes for `prompt`, or none (it replies in text).
+
+    `tool_choice` is honoured exactly: `none` never calls, `required` always calls (the
+    best-matching function, else the first), a named function calls that one, `auto`
+    calls the functions the prompt mentions (words of their names or descriptions); with
+    `parallel` every mentioned function is called, in the order the tools are declared.
+    """
+    functions = [t["function"] for t in tools if t.get("type") == "function"]
+    if tool_choice == "none" or not functions:
+        return ()
+    if isinstance(tool_choice, dict):
+        if tool_choice.get("type") != "function":
+            return ()
+        name = (tool_choice.get("function") or {}).get("name")
+        chosen = [f for f in functions if f["name"] == name] or [{"name": name}]
+    else:
+        words = {_stem(w) for w in _WORD.findall(prompt)}
+        scored = [(score, i) for i, f in enumerate(functions) if (score := _mentions(f, words))]
+        ranked = [functions[i] for _, i in sorted(scored, key=lambda s: (-s[0], s[1]))]
+        if tool_choice == "required" and not ranked:
+            ranked = functions[:1]
+        # Parallel calls come in the order the tools are declared; a single call is the
+        # best-matching function.
+        chosen = [f for f in functions if f in ranked] if parallel else ranked[:1]
+    return tuple(
+        FunctionCall(
+            name=f["name"],
+            arguments=json.dumps(
+                arguments_for(f.get("parameters"), prompt),
+                ensure_ascii=False,
+                separators=(",", ":"),
+            ),
+        )
+        for f in chosen
+    )
+
+
+def reply_with_outputs(outputs: Sequence[tuple[str, str]]) -> Reply:
+    """The reply after tool outputs came back: it says what they were."""
+    parts = [f"{name} returned {output}" for name, output in outputs]
+    text = "Based on the results: " + "; ".join(parts) + "."
     return Reply(text=text, tokens=tuple(tokenize(text)))

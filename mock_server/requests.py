@@ -39,6 +39,7 @@ __all__ = [
     "RequestModel",
     "StepListQuery",
     "StepQuery",
+    "SubmitToolOutputs",
     "TextPart",
     "ToolIn",
     "ToolResourcesIn",
@@ -426,6 +427,16 @@ class CreateRun(_RunOptions):
 class CreateThreadAndRun(_RunOptions):
     thread: CreateThread | None = None
     tool_resources: ToolResourceIdsIn | None = None
+
+
+class ToolOutputIn(RequestModel):
+    tool_call_id: str
+    output: str
+
+
+class SubmitToolOutputs(RequestModel):
+    tool_outputs: list[ToolOutputIn]
+    stream: bool | None = None
 
 
 class ModifyRun(RequestModel):

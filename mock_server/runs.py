@@ -9,7 +9,7 @@ next run status) are two ways of consuming the same run.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 from openai.types.beta import Thread
 from openai.types.beta.threads import Message, Run, TextContentBlock
 from openai.types.beta.threads.message import IncompleteDetails as MessageIncomplete
-from openai.types.beta.threads.run import IncompleteDetails, Usage
+from openai.types.beta.threads.run import IncompleteDetails, RequiredAction, Usage
 from openai.types.beta.threads.runs import RunStep
 
 from . import model as fake_model
@@ -132,16 +132,22 @@ def _usage(prompt_tokens: int, completion_tokens: int) -> Usage:
 class RunExecutor:
     """Plays one run from `thread.run.created` to a terminal event.
 
-    Iterate it to advance the run; set `cancel_requested` (the backend does, after moving
-    the run to `cancelling`) and the next step winds the run down instead. With `deltas`
-    off (nobody streams the run) no delta events are made: the message is written whole.
+    Iterate it to advance the run. At `requires_action` it pauses (iteration stops,
+    `paused` is true) until `submit` hands it the tool outputs. Setting
+    `cancel_requested` (after the backend moved the run to `cancelling`) or calling
+    `expire` makes the next step wind the run down instead. With `deltas` off (nobody
+    streams the run) no delta events are made: messages are written whole.
     """
 
     def __init__(self, services: Services, run_id: str, *, announce: Thread | None = None) -> None:
         self.services = services
         self.run_id = run_id
         self.cancel_requested = False
+        self.expire_requested = False
         self.deltas = True
+        self.paused = False
+        self.finished = False
+        self._outputs: dict[str, str] = {}
         self._announce = announce
         self._message: Message | None = None
         self._step: RunStep | None = None
@@ -152,7 +158,28 @@ class RunExecutor:
         return self
 
     def __next__(self) -> Event:
-        return next(self._events)
+        if self.paused or self.finished:
+            raise StopIteration
+        try:
+            return next(self._events)
+        except StopIteration:
+            self.finished = True
+            raise
+
+    def submit(self, outputs: dict[str, str]) -> None:
+        """Resume a paused run with the tool outputs, by call id."""
+        self._outputs = outputs
+        self.paused = False
+
+    def cancel(self) -> None:
+        """Wind the run down at its next step (the backend moved it to `cancelling`)."""
+        self.cancel_requested = True
+        self.paused = False
+
+    def expire(self) -> None:
+        """Wind a paused run down as `expired`: its `expires_at` has passed."""
+        self.expire_requested = True
+        self.paused = False
 
     # --- persistence -------------------------------------------------------------------
 
@@ -166,6 +193,17 @@ class RunExecutor:
         run = transition(self.run, to, self.services.clock.now(), **changes)
         self.services.store.runs.update(run)
         return Event(f"thread.run.{to.value}", run)
+
+    def _new_step(self, step_details: dict[str, Any]) -> RunStep:
+        step = objects.run_step(
+            id=self.services.ids.new(Prefix.STEP),
+            created_at=self.services.clock.now(),
+            run=self.run,
+            step_details=step_details,
+        )
+        self.services.store.steps.insert(step, parent=self.run_id)
+        self._step = step
+        return step
 
     def _save_step(self, step: RunStep, name: str) -> Event:
         self._step = step
@@ -187,7 +225,7 @@ class RunExecutor:
         yield Event("thread.run.queued", run)
         work = self._work()
         while True:
-            if self.cancel_requested:
+            if self.cancel_requested or self.expire_requested:
                 work.close()
                 yield from self._wind_down()
                 return
@@ -204,7 +242,6 @@ class RunExecutor:
         return messages
 
     def _work(self) -> Generator[Event, None, None]:
-        services = self.services
         yield self._move(RunStatus.IN_PROGRESS)
         run = self.run
         conversation = self._conversation(run)
@@ -221,39 +258,134 @@ class RunExecutor:
                 usage=_usage(run.max_prompt_tokens, 0),
             )
             return
-        prompt = next(
-            (_text(m) for m in reversed(conversation) if m.role == "user"),
-            texts[-1] if texts else "",
-        )
-        reply = fake_model.respond(
-            seed=services.seed,
+        user_texts = [_text(m) for m in conversation if m.role == "user"]
+        prompt = user_texts[-1] if user_texts else (texts[-1] if texts else "")
+        rendered = objects.render(run)
+        calls = fake_model.choose_calls(
             prompt=prompt,
-            context=[run.instructions or "", *texts],
-            response_format=objects.render(run).get("response_format", "auto"),
+            tools=rendered["tools"],
+            tool_choice=rendered["tool_choice"],
+            parallel=run.parallel_tool_calls,
         )
+        if calls:
+            outputs = yield from self._call_functions(calls, prompt_tokens)
+            reply = fake_model.reply_with_outputs(outputs)
+            prompt_tokens += sum(fake_model.count_tokens(o) for _, o in outputs)
+        else:
+            reply = fake_model.respond(
+                seed=self.services.seed,
+                prompt=prompt,
+                context=[run.instructions or "", *texts],
+                response_format=rendered.get("response_format", "auto"),
+            )
+        yield from self._write_message(reply, prompt_tokens)
+
+    def _call_functions(
+        self, calls: Sequence[fake_model.FunctionCall], prompt_tokens: int
+    ) -> Generator[Event, None, list[tuple[str, str]]]:
+        """A `tool_calls` step: the calls stream in, the run waits in `requires_action`
+        for their outputs, then the step completes and the run goes on."""
+        ids = self.services.ids
+        step = self._new_step({"type": "tool_calls", "tool_calls": []})
+        yield Event("thread.run.step.created", step)
+        yield Event("thread.run.step.in_progress", step)
+        made = [(ids.new(Prefix.CALL), call) for call in calls]
+        if self.deltas:
+            for index, (call_id, call) in enumerate(made):
+                yield self._tool_delta(
+                    step.id,
+                    {
+                        "index": index,
+                        "id": call_id,
+                        "type": "function",
+                        "function": {"name": call.name, "arguments": "", "output": None},
+                    },
+                )
+                for piece in fake_model.tokenize(call.arguments):
+                    yield self._tool_delta(
+                        step.id,
+                        {"index": index, "type": "function", "function": {"arguments": piece}},
+                    )
+        details: dict[str, Any] = {
+            "type": "tool_calls",
+            "tool_calls": [
+                {
+                    "id": call_id,
+                    "type": "function",
+                    "function": {"name": call.name, "arguments": call.arguments, "output": None},
+                }
+                for call_id, call in made
+            ],
+        }
+        step = RunStep.model_validate(objects.render(step) | {"step_details": details})
+        self._step = step
+        self.services.store.steps.update(step)
+        required = RequiredAction.model_validate(
+            {
+                "type": "submit_tool_outputs",
+                "submit_tool_outputs": {
+                    "tool_calls": [
+                        {
+                            "id": call_id,
+                            "type": "function",
+                            "function": {"name": call.name, "arguments": call.arguments},
+                        }
+                        for call_id, call in made
+                    ]
+                },
+            }
+        )
+        self.paused = True
+        yield self._move(RunStatus.REQUIRES_ACTION, required_action=required)
+        # Resumed by `submit`.
+        now = self.services.clock.now()
+        for tool_call in details["tool_calls"]:
+            tool_call["function"]["output"] = self._outputs[tool_call["id"]]
+        completion = sum(fake_model.count_tokens(c.arguments) for c in calls)
+        yield self._save_step(
+            RunStep.model_validate(
+                objects.render(step)
+                | {
+                    "status": "completed",
+                    "completed_at": now,
+                    "step_details": details,
+                    "usage": objects.usage(prompt_tokens, completion),
+                }
+            ),
+            "completed",
+        )
+        self._step = None
+        yield self._move(RunStatus.QUEUED, required_action=None)
+        yield self._move(RunStatus.IN_PROGRESS)
+        return [(call.name, self._outputs[call_id]) for call_id, call in made]
+
+    @staticmethod
+    def _tool_delta(step_id: str, tool_call: dict[str, Any]) -> Event:
+        return Event(
+            "thread.run.step.delta",
+            objects.step_delta(step_id, {"type": "tool_calls", "tool_calls": [tool_call]}),
+        )
+
+    def _write_message(
+        self, reply: fake_model.Reply, prompt_tokens: int
+    ) -> Generator[Event, None, None]:
+        """A `message_creation` step: the reply streams in as text deltas."""
+        services = self.services
+        run = self.run
         limit = run.max_completion_tokens
         tokens = reply.tokens if limit is None else reply.tokens[:limit]
         cut = len(tokens) < len(reply.tokens)
 
-        now = services.clock.now()
         message_id = services.ids.new(Prefix.MESSAGE)
-        step = objects.run_step(
-            id=services.ids.new(Prefix.STEP),
-            created_at=now,
-            run=run,
-            step_details={
-                "type": "message_creation",
-                "message_creation": {"message_id": message_id},
-            },
+        step = self._new_step(
+            {"type": "message_creation", "message_creation": {"message_id": message_id}}
         )
-        services.store.steps.insert(step, parent=run.id)
-        self._step = step
         yield Event("thread.run.step.created", step)
         yield Event("thread.run.step.in_progress", step)
 
         message = objects.message(
             id=message_id,
-            created_at=now,
+            created_at=services.clock.now(),
             thread_id=run.thread_id,
             role="assistant",
             content=[],
@@ -272,43 +404,33 @@ class RunExecutor:
             self._text = "".join(tokens)
         for i, token in enumerate(tokens if self.deltas else ()):
             self._text += token
-            text: dict[str, Any] = (
-                {"value": token, "annotations": []} if i == 0 else {"value": token}
-            )
+            text: dict[str, Any] = {"value": token}
+            if i == 0:
+                text["annotations"] = []  # the first delta of a block introduces them
             yield Event(
                 "thread.message.delta",
                 objects.message_delta(message_id, [{"index": 0, "type": "text", "text": text}]),
             )
 
         now = services.clock.now()
-        final = self._content()
         if cut:
-            yield self._save_message(
-                self._message.model_copy(
-                    update={
-                        "status": "incomplete",
-                        "incomplete_at": now,
-                        "incomplete_details": MessageIncomplete(reason="max_tokens"),
-                        "content": final,
-                    }
-                ),
-                "incomplete",
-            )
+            update: dict[str, Any] = {
+                "status": "incomplete",
+                "incomplete_at": now,
+                "incomplete_details": MessageIncomplete(reason="max_tokens"),
+            }
         else:
-            yield self._save_message(
-                self._message.model_copy(
-                    update={"status": "completed", "completed_at": now, "content": final}
-                ),
-                "completed",
-            )
-        usage = _usage(prompt_tokens, len(tokens))
+            update = {"status": "completed", "completed_at": now}
+        yield self._save_message(
+            message.model_copy(update={**update, "content": self._content()}),
+            "incomplete" if cut else "completed",
+        )
         yield self._save_step(
             step.model_copy(
                 update={
                     "status": "completed",
                     "completed_at": now,
-                    "expires_at": None,
-                    "usage": usage,
+                    "usage": _usage(prompt_tokens, len(tokens)),
                 }
             ),
             "completed",
@@ -321,6 +443,7 @@ class RunExecutor:
             )
         else:
             yield self._move(RunStatus.COMPLETED, usage=self._run_usage())
+        self._clear_step_expiry()
 
     def _content(self) -> list[TextContentBlock]:
         """The message's content as the deltas have built it (the SDK's helpers read the
@@ -336,26 +459,39 @@ class RunExecutor:
                 completion += step.usage.completion_tokens
         return _usage(prompt, completion)
 
+    def _clear_step_expiry(self) -> None:
+        """A step's `expires_at` mirrors its run's: null once the run has ended (streamed
+        step events keep the value they had when sent, as recorded)."""
+        steps = self.services.store.steps
+        for step in steps.children(self.run_id):
+            if objects.render(step).get("expires_at") is not None:
+                steps.update(step.model_copy(update={"expires_at": None}))
+
     def _wind_down(self) -> Iterator[Event]:
-        """After a cancel: the open message ends incomplete, the open step cancelled."""
+        """After a cancel or an expiry: the open message ends incomplete, the open step
+        cancelled or expired, then the run."""
         now = self.services.clock.now()
+        expired = self.expire_requested and not self.cancel_requested
         if self._message is not None and self._message.status == "in_progress":
+            reason = MessageIncomplete(reason="run_expired" if expired else "run_cancelled")
             yield self._save_message(
                 self._message.model_copy(
                     update={
                         "status": "incomplete",
                         "incomplete_at": now,
-                        "incomplete_details": MessageIncomplete(reason="run_cancelled"),
+                        "incomplete_details": reason,
                         "content": self._content() if self._text else [],
                     }
                 ),
                 "incomplete",
             )
         if self._step is not None and self._step.status == "in_progress":
+            stamp = {"expired_at": now} if expired else {"cancelled_at": now}
             yield self._save_step(
                 self._step.model_copy(
-                    update={"status": "cancelled", "cancelled_at": now, "expires_at": None}
+                    update={"status": "expired" if expired else "cancelled", **stamp}
                 ),
-                "cancelled",
+                "expired" if expired else "cancelled",
             )
-        yield self._move(RunStatus.CANCELLED)
+        yield self._move(RunStatus.EXPIRED if expired else RunStatus.CANCELLED)
+        self._clear_step_expiry()

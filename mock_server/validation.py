@@ -7,6 +7,7 @@ are tagged `#name` (see `requests.one_of`) and those tags never appear in a `par
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -70,11 +71,11 @@ def _param(loc: tuple[int | str, ...]) -> str:
     return out
 
 
-def _quoted_list(values: list[str]) -> str:
+def _quoted_list(values: list[str], conjunction: str = "and") -> str:
     quoted = [f"'{v}'" for v in values]
     if len(quoted) <= 2:
-        return " and ".join(quoted)
-    return ", ".join(quoted[:-1]) + f", and {quoted[-1]}"
+        return f" {conjunction} ".join(quoted)
+    return ", ".join(quoted[:-1]) + f", {conjunction} {quoted[-1]}"
 
 
 def translate(error: ErrorDetails) -> BadRequestError:
@@ -111,8 +112,15 @@ def translate(error: ErrorDetails) -> BadRequestError:
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         return _bound_error(kind, param, ctx, value)
     if kind == "literal_error":
-        expected = [v.strip().strip("'") for v in str(ctx.get("expected", "")).split(" or ")]
-        expected = [e for part in expected for e in part.split(", ")]
+        # pydantic words it `'a', 'b' or 'c'`; take the quoted values, not the separators.
+        expected = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        if not isinstance(value, str):
+            return BadRequestError(
+                f"Invalid type for '{param}': expected one of {_quoted_list(expected, 'or')}, "
+                f"but got {_json_kind(value)} instead.",
+                param=param,
+                code="invalid_type",
+            )
         return BadRequestError(
             f"Invalid value: '{value}'. Supported values are: {_quoted_list(expected)}.",
             param=param,
@@ -128,8 +136,24 @@ def translate(error: ErrorDetails) -> BadRequestError:
     if kind == "one_of":
         return _union_error(param, ctx, value)
     if kind in ("object_above_max_properties", "invalid_property_name", "invalid_value"):
-        return BadRequestError(error["msg"], param=param, code=str(ctx.get("code", kind)))
+        return _metadata_error(error["msg"], param, str(ctx.get("code", kind)), value)
     return BadRequestError(f"Invalid '{param}': {error['msg']}.", param=param, code="invalid_value")
+
+
+def _metadata_error(message: str, param: str, code: str, value: object) -> BadRequestError:
+    """The metadata checks (`requests._check_metadata`) word their messages for a top-level
+    `metadata`: anchor them where the map really is (`messages[0].metadata`), and point
+    `param` at the value when one value is too long (`metadata.k`), as the message does."""
+    if isinstance(value, dict):
+        for key in value:
+            if message.startswith(f"Invalid 'metadata.{key}':"):
+                param = f"{param}.{key}"
+                return BadRequestError(
+                    f"Invalid '{param}':" + message.removeprefix(f"Invalid 'metadata.{key}':"),
+                    param=param,
+                    code=code,
+                )
+    return BadRequestError(message.replace("'metadata'", f"'{param}'", 1), param=param, code=code)
 
 
 def _length_error(kind: str, param: str, ctx: Mapping[str, Any], value: object) -> BadRequestError:

@@ -88,3 +88,15 @@ def test_polling_errors_and_lists(node_run: dict[str, Any]) -> None:
         },
     }
     assert node_run["steps"] == [{"type": "message_creation", "status": "completed"}]
+
+
+def test_function_call_round_trip(node_run: dict[str, Any]) -> None:
+    tools = node_run["tools"]
+    assert tools["status"] == "requires_action"
+    assert tools["callbacks"] == [
+        "toolCallCreated:function",
+        f"toolCallDone:{tools['arguments']}",
+    ]
+    assert tools["args"] == tools["arguments"] == '{"location":"Lima"}'
+    assert tools["final"] == "completed"
+    assert "warm and sunny" in tools["text"]

@@ -327,12 +327,14 @@ def test_everything_streamed_is_stored(
         == message
     )
     step = seen["thread.run.step.completed"]
-    assert (
-        assistants_client.beta.threads.runs.steps.retrieve(
-            step.id, run_id=run.id, thread_id=run.thread_id
-        )
-        == step
+    stored = assistants_client.beta.threads.runs.steps.retrieve(
+        step.id, run_id=run.id, thread_id=run.thread_id
     )
+    # A step's `expires_at` mirrors its run's, as recorded: set while the run was going
+    # when the step completed, null once the run has ended.
+    assert step.model_extra == {"expires_at": run.expires_at or run.created_at + 600}
+    assert stored.model_extra == {"expires_at": None}
+    assert stored.model_dump(exclude={"expires_at"}) == step.model_dump(exclude={"expires_at"})
     assert step.step_details.message_creation.message_id == message.id
 
 

@@ -67,6 +67,19 @@ async def cancel_run(backend: BackendDep, thread_id: str, run_id: str) -> Respon
     return run_response(backend, backend.cancel_run(thread_id, run_id))
 
 
+@router.post("/{thread_id}/runs/{run_id}/submit_tool_outputs")
+async def submit_tool_outputs(
+    backend: BackendDep,
+    thread_id: str,
+    run_id: str,
+    req: Annotated[rq.SubmitToolOutputs, body(rq.SubmitToolOutputs)],
+) -> Response:
+    executor = backend.submit_tool_outputs(thread_id, run_id, req)
+    if req.stream:
+        return event_stream(backend, executor)
+    return run_response(backend, backend.run_unstreamed(executor))
+
+
 @router.get("/{thread_id}/runs/{run_id}/steps")
 async def list_steps(
     backend: BackendDep,

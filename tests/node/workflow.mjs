@@ -32,6 +32,53 @@ async function consume(stream) {
   };
 }
 
+async function tools() {
+  const assistant = await client.beta.assistants.create({
+    model: "gpt-4o",
+    tools: [
+      {
+        type: "function",
+        function: {
+          name: "get_current_weather",
+          description: "Get the current weather in a city",
+          parameters: {
+            type: "object",
+            properties: { location: { type: "string" } },
+            required: ["location"],
+          },
+        },
+      },
+    ],
+  });
+  const callbacks = [];
+  let args = "";
+  const first = client.beta.threads
+    .createAndRunStream({
+      assistant_id: assistant.id,
+      thread: { messages: [{ role: "user", content: "What is the weather in Lima?" }] },
+    })
+    .on("toolCallCreated", (call) => callbacks.push(`toolCallCreated:${call.type}`))
+    .on("toolCallDelta", (delta) => {
+      args += delta.function?.arguments ?? "";
+    })
+    .on("toolCallDone", (call) => callbacks.push(`toolCallDone:${call.function.arguments}`));
+  const waiting = await first.finalRun();
+  const call = waiting.required_action.submit_tool_outputs.tool_calls[0];
+  const second = client.beta.threads.runs.submitToolOutputsStream(waiting.id, {
+    thread_id: waiting.thread_id,
+    tool_outputs: [{ tool_call_id: call.id, output: "warm and sunny" }],
+  });
+  const done = await consume(second);
+  return {
+    status: waiting.status,
+    callbacks,
+    args,
+    arguments: call.function.arguments,
+    final: done.run.status,
+    text: done.text,
+  };
+}
+
 async function main() {
   const assistant = await client.beta.assistants.create({
     model: "gpt-4o",
@@ -68,6 +115,7 @@ async function main() {
     steps.push({ type: step.type, status: step.status });
   }
   out.steps = steps;
+  out.tools = await tools();
   process.stdout.write(JSON.stringify(out));
 }
 
