@@ -74,6 +74,9 @@ _WIRE_ORDER: dict[str, tuple[str, ...]] = {
         "metadata", "step_details", "usage",
     ),
     "thread.message.delta": ("id", "object", "delta"),
+    "assistant.deleted": ("id", "object", "deleted"),
+    "thread.deleted": ("id", "object", "deleted"),
+    "thread.message.deleted": ("id", "object", "deleted"),
     "thread.run.step.delta": ("id", "object", "delta"),
 }  # fmt: skip
 
@@ -135,7 +138,9 @@ def tool(spec: Any) -> dict[str, Any]:
             "type": "function",
             "function": {
                 "name": fn.name,
-                "description": fn.description,
+                # Left out rather than null when not given: the spec's FunctionObject
+                # has no null description.
+                **({"description": fn.description} if fn.description is not None else {}),
                 "parameters": fn.parameters
                 if fn.parameters is not None
                 else {"type": "object", "properties": {}},
@@ -193,12 +198,15 @@ def content_blocks(
         elif isinstance(part, rq.ImageFilePart):
             ref = part.image_file
             blocks.append(
-                {"type": "image_file", "image_file": {"file_id": ref.file_id, "detail": ref.detail}}
+                {
+                    "type": "image_file",
+                    "image_file": {"file_id": ref.file_id, "detail": ref.detail or "auto"},
+                }
             )
         else:
             url = part.image_url
             blocks.append(
-                {"type": "image_url", "image_url": {"url": url.url, "detail": url.detail}}
+                {"type": "image_url", "image_url": {"url": url.url, "detail": url.detail or "auto"}}
             )
     return blocks
 

@@ -1,0 +1,1 @@
+"""The contract of the official OpenAPI spec, vendored for the contract test."""
