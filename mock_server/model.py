@@ -9,20 +9,25 @@ JSON when a JSON response format asks for it.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
+import operator
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "CodeRun",
     "FunctionCall",
     "Reply",
     "arguments_for",
     "choose_calls",
     "count_tokens",
     "instance_of",
+    "plan_code",
+    "reply_with_logs",
     "reply_with_outputs",
     "respond",
     "tokenize",
@@ -339,4 +344,90 @@ def reply_with_outputs(outputs: Sequence[tuple[str, str]]) -> Reply:
     """The reply after tool outputs came back: it says what they were."""
     parts = [f"{name} returned {output}" for name, output in outputs]
     text = "Based on the results: " + "; ".join(parts) + "."
+    return Reply(text=text, tokens=tuple(tokenize(text)))
+
+
+# --- code interpreter --------------------------------------------------------------------
+
+_CODE_WORDS = frozenset(
+    {"calculate", "compute", "code", "python", "solve", "plot", "chart", "equation", "sum"}
+)
+_ARITHMETIC = re.compile(r"\d[\d.\s]*(?:[-+*/%^]\s*[\d.(][\d.\s()]*)+")
+_OPERATORS: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+    ast.Pow: operator.pow,
+}
+
+
+@dataclass(frozen=True)
+class CodeRun:
+    """What the model "runs" in the code interpreter: generated, never executed."""
+
+    input: str
+    logs: str
+
+
+def _arithmetic(node: ast.AST) -> float | int:
+    """The value of a plain arithmetic expression; anything else is refused."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return -_arithmetic(node.operand)
+    if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+        left, right = _arithmetic(node.left), _arithmetic(node.right)
+        if isinstance(node.op, ast.Pow) and abs(right) > 64:
+            raise ValueError("exponent too large")
+        result: float | int = _OPERATORS[type(node.op)](left, right)
+        return result
+    raise ValueError("not arithmetic")
+
+
+def _evaluate(expression: str) -> str | None:
+    try:
+        value = _arithmetic(ast.parse(expression.replace("^", "**"), mode="eval").body)
+    except (ValueError, SyntaxError, ZeroDivisionError, OverflowError):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def plan_code(*, prompt: str, tools: Sequence[dict[str, Any]], tool_choice: Any) -> CodeRun | None:
+    """The code the model writes for `prompt`, or None (it does not use the tool).
+
+    It does when `tool_choice` names `code_interpreter`, or under `auto`/`required`
+    when the tool is enabled and the prompt asks for a calculation (an arithmetic
+    expression, or words like "calculate", "python", "plot"). An arithmetic expression
+    in the prompt is computed for the logs; otherwise the program prints its findings.
+    """
+    if not any(t.get("type") == "code_interpreter" for t in tools):
+        return None
+    named = isinstance(tool_choice, dict) and tool_choice.get("type") == "code_interpreter"
+    expression = _ARITHMETIC.search(prompt)
+    words = {w.lower() for w in _WORD.findall(prompt)}
+    wanted = bool(expression) or bool(words & _CODE_WORDS)
+    if not named and (tool_choice not in ("auto", "required") or not wanted):
+        return None
+    if expression:
+        text = expression.group(0).strip()
+        value = _evaluate(text)
+        if value is not None:
+            return CodeRun(input=f"result = {text.replace('^', '**')}\nprint(result)", logs=value)
+    keywords = [k for k in _keywords(prompt) if k.lower() not in _CODE_WORDS | {"this question"}]
+    keywords = keywords[:3] or ["answer"]
+    listing = ", ".join(repr(k) for k in keywords)
+    return CodeRun(
+        input=f"findings = [{listing}]\nfor item in findings:\n    print(item)",
+        logs="\n".join(keywords),
+    )
+
+
+def reply_with_logs(logs: str) -> Reply:
+    """The reply after the code ran: it reports the output."""
+    text = f"I ran the code and it printed: {logs}"
     return Reply(text=text, tokens=tuple(tokenize(text)))

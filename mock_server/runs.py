@@ -267,10 +267,21 @@ class RunExecutor:
             tool_choice=rendered["tool_choice"],
             parallel=run.parallel_tool_calls,
         )
+        code = (
+            None
+            if calls
+            else fake_model.plan_code(
+                prompt=prompt, tools=rendered["tools"], tool_choice=rendered["tool_choice"]
+            )
+        )
         if calls:
             outputs = yield from self._call_functions(calls, prompt_tokens)
             reply = fake_model.reply_with_outputs(outputs)
             prompt_tokens += sum(fake_model.count_tokens(o) for _, o in outputs)
+        elif code is not None:
+            yield from self._run_code(code, prompt_tokens)
+            reply = fake_model.reply_with_logs(code.logs)
+            prompt_tokens += fake_model.count_tokens(code.logs)
         else:
             reply = fake_model.respond(
                 seed=self.services.seed,
@@ -358,6 +369,67 @@ class RunExecutor:
         yield self._move(RunStatus.QUEUED, required_action=None)
         yield self._move(RunStatus.IN_PROGRESS)
         return [(call.name, self._outputs[call_id]) for call_id, call in made]
+
+    def _run_code(
+        self, code: fake_model.CodeRun, prompt_tokens: int
+    ) -> Generator[Event, None, None]:
+        """A `tool_calls` step with one code_interpreter call: the input streams in, then
+        the logs. Nothing is executed; the code and its output are generated."""
+        step = self._new_step({"type": "tool_calls", "tool_calls": []})
+        yield Event("thread.run.step.created", step)
+        yield Event("thread.run.step.in_progress", step)
+        call_id = self.services.ids.new(Prefix.CALL)
+        if self.deltas:
+            yield self._tool_delta(
+                step.id,
+                {
+                    "index": 0,
+                    "id": call_id,
+                    "type": "code_interpreter",
+                    "code_interpreter": {"input": "", "outputs": []},
+                },
+            )
+            for piece in fake_model.tokenize(code.input):
+                yield self._tool_delta(
+                    step.id,
+                    {"index": 0, "type": "code_interpreter", "code_interpreter": {"input": piece}},
+                )
+            yield self._tool_delta(
+                step.id,
+                {
+                    "index": 0,
+                    "type": "code_interpreter",
+                    "code_interpreter": {
+                        "outputs": [{"index": 0, "type": "logs", "logs": code.logs}]
+                    },
+                },
+            )
+        details = {
+            "type": "tool_calls",
+            "tool_calls": [
+                {
+                    "id": call_id,
+                    "type": "code_interpreter",
+                    "code_interpreter": {
+                        "input": code.input,
+                        "outputs": [{"type": "logs", "logs": code.logs}],
+                    },
+                }
+            ],
+        }
+        yield self._save_step(
+            RunStep.model_validate(
+                objects.render(step)
+                | {
+                    "status": "completed",
+                    "completed_at": self.services.clock.now(),
+                    "step_details": details,
+                    "usage": objects.usage(prompt_tokens, fake_model.count_tokens(code.input)),
+                }
+            ),
+            "completed",
+        )
+        self._step = None
 
     @staticmethod
     def _tool_delta(step_id: str, tool_call: dict[str, Any]) -> Event:

@@ -100,3 +100,15 @@ def test_function_call_round_trip(node_run: dict[str, Any]) -> None:
     assert tools["args"] == tools["arguments"] == '{"location":"Lima"}'
     assert tools["final"] == "completed"
     assert "warm and sunny" in tools["text"]
+
+
+def test_code_interpreter_stream(node_run: dict[str, Any]) -> None:
+    code = node_run["code"]
+    assert code["callbacks"][:2] == [
+        "toolCallCreated:code_interpreter",
+        "toolCallDone:code_interpreter",
+    ]
+    assert code["input"] == "result = 123 * 456\nprint(result)"
+    assert code["logs"] == ["56088"]
+    assert code["status"] == "completed"
+    assert "56088" in code["text"]

@@ -79,6 +79,29 @@ async function tools() {
   };
 }
 
+async function code() {
+  const assistant = await client.beta.assistants.create({
+    model: "gpt-4o",
+    tools: [{ type: "code_interpreter" }],
+  });
+  let input = "";
+  const logs = [];
+  const callbacks = [];
+  const stream = client.beta.threads
+    .createAndRunStream({
+      assistant_id: assistant.id,
+      thread: { messages: [{ role: "user", content: "What is 123 * 456?" }] },
+    })
+    .on("toolCallCreated", (call) => callbacks.push(`toolCallCreated:${call.type}`))
+    .on("toolCallDelta", (delta) => {
+      input += delta.code_interpreter?.input ?? "";
+      for (const output of delta.code_interpreter?.outputs ?? []) logs.push(output.logs);
+    })
+    .on("toolCallDone", (call) => callbacks.push(`toolCallDone:${call.type}`));
+  const done = await consume(stream);
+  return { callbacks, input, logs, status: done.run.status, text: done.text };
+}
+
 async function main() {
   const assistant = await client.beta.assistants.create({
     model: "gpt-4o",
@@ -116,6 +139,7 @@ async function main() {
   }
   out.steps = steps;
   out.tools = await tools();
+  out.code = await code();
   process.stdout.write(JSON.stringify(out));
 }
 
