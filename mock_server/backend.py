@@ -23,6 +23,7 @@ from .errors import BadRequestError, NotFoundError
 from .ids import IdFactory, Prefix
 from .pagination import paginate
 from .runs import ACTIVE, RunExecutor, RunStatus, Services, transition
+from .script import Script, load_scenario
 from .settings import Settings
 from .sse import Event
 from .store import MemoryStore, Store
@@ -58,7 +59,11 @@ class Backend:
         self.ids = IdFactory(self.settings.seed)
         self.store: Store = store or MemoryStore()
         self.lock = threading.RLock()
-        self._services = Services(self.store, self.ids, self.clock, self.settings.seed)
+        self.script = Script()
+        if self.settings.scenario is not None:
+            for rule in load_scenario(self.settings.scenario).rules:
+                self.script.add(rule)
+        self._services = Services(self.store, self.ids, self.clock, self.settings.seed, self.script)
         self._executors: dict[str, RunExecutor] = {}
         self._pending: dict[str, _Pending] = {}
         """By thread id: a thread has at most one active run."""

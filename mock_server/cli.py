@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from pathlib import Path
 
 import uvicorn
 
 from .app import create_app
+from .script import ScriptError
 from .settings import Settings
 
 __all__ = ["main", "parser"]
@@ -45,6 +47,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--stream-delay-ms", type=int, default=0, help="pause before each streamed delta"
     )
+    serve.add_argument("--scenario", type=Path, help="a YAML or JSON file scripting the fake model")
     serve.add_argument("--api-key", help="accept only this API key (default: any)")
     serve.add_argument(
         "--no-auth", action="store_true", help="do not require an Authorization header"
@@ -67,6 +70,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         seconds_per_transition=args.seconds_per_transition,
         poll_after_ms=args.poll_after_ms,
         stream_delay_ms=args.stream_delay_ms,
+        scenario=args.scenario,
         require_auth=not args.no_auth,
         require_beta_header=not args.no_beta_header,
     )
@@ -74,6 +78,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parser().parse_args(argv)
-    app = create_app(settings_from(args))
+    try:
+        app = create_app(settings_from(args))
+    except ScriptError as exc:
+        raise SystemExit(f"assistants-mock: bad scenario: {exc}") from None
     print(f"assistants-mock serving http://{args.host}:{args.port}/v1 (seed {args.seed})")
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", lifespan="off")

@@ -10,7 +10,8 @@ One server fixture, one client fixture, one marker:
 
 Tests without the marker share one server per session, reset before each test, so
 every test starts from an empty state and the same ids. A marker with settings gets a
-server of its own for that test.
+server of its own for that test. A test that scripts the fake model
+(`assistants_mock.script(...)`) and leaves a scripted turn unused fails at teardown.
 """
 
 from __future__ import annotations
@@ -54,9 +55,11 @@ def assistants_mock(
     if marker is None or not marker.kwargs:
         _assistants_mock_session.reset()
         yield _assistants_mock_session
+        _assistants_mock_session.backend.script.assert_all_used()
         return
     with MockServer(Settings(**marker.kwargs)) as server:
         yield server
+        server.backend.script.assert_all_used()
 
 
 @pytest.fixture

@@ -69,12 +69,13 @@ def event_stream(backend: Backend, executor: RunExecutor) -> StreamingResponse:
     Each event goes out as soon as it is produced: the first one alone, so nothing holds
     it back; later ones that are produced back to back share writes of up to
     `WRITE_SIZE` bytes (a write per event costs the client more than the event), and
-    anything pending is written before every pause (`stream_delay_ms`).
+    anything pending is written before every pause (`stream_delay_ms`, or a scripted
+    turn's `delay_ms`).
 
     If the client goes away mid-stream the run still plays to its end, so nothing the
     stream would have stored is lost.
     """
-    delay = backend.settings.stream_delay_ms / 1000
+    default_ms = backend.settings.stream_delay_ms
 
     async def events() -> AsyncIterator[bytes]:
         try:
@@ -83,6 +84,7 @@ def event_stream(backend: Backend, executor: RunExecutor) -> StreamingResponse:
                 yield encode(first)
             pending = bytearray()
             while (event := backend.next_event(executor)) is not None:
+                delay = (executor.delay_ms or default_ms) / 1000
                 if delay and event.name.endswith(".delta"):
                     if pending:
                         yield bytes(pending)

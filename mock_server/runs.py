@@ -17,13 +17,14 @@ from typing import Any
 from openai.types.beta import Thread
 from openai.types.beta.threads import Message, Run, TextContentBlock
 from openai.types.beta.threads.message import IncompleteDetails as MessageIncomplete
-from openai.types.beta.threads.run import IncompleteDetails, RequiredAction, Usage
+from openai.types.beta.threads.run import IncompleteDetails, LastError, RequiredAction, Usage
 from openai.types.beta.threads.runs import RunStep
 
 from . import model as fake_model
 from . import objects
 from .clock import Clock
 from .ids import IdFactory, Prefix
+from .script import Failure, Script, Turn
 from .sse import Event
 from .store import Store
 
@@ -111,12 +112,13 @@ def transition(run: Run, to: RunStatus, now: int, **changes: Any) -> Run:
 
 @dataclass(frozen=True)
 class Services:
-    """What an executor uses: the store, the id factory, the clock, the seed."""
+    """What an executor uses: the store, the id factory, the clock, the seed, the script."""
 
     store: Store
     ids: IdFactory
     clock: Clock
     seed: int
+    script: Script
 
 
 def _text(message: Message) -> str:
@@ -125,8 +127,23 @@ def _text(message: Message) -> str:
     )
 
 
+def _last_error(failure: Failure) -> LastError:
+    return LastError(code=failure.code, message=failure.message)
+
+
 def _usage(prompt_tokens: int, completion_tokens: int) -> Usage:
     return Usage.model_validate(objects.usage(prompt_tokens, completion_tokens))
+
+
+@dataclass
+class _Turn:
+    """What a model turn sees: the prompt, the conversation, the run as rendered, and
+    the prompt tokens spent so far."""
+
+    prompt: str
+    texts: list[str]
+    rendered: dict[str, Any]
+    prompt_tokens: int
 
 
 class RunExecutor:
@@ -145,6 +162,7 @@ class RunExecutor:
         self.cancel_requested = False
         self.expire_requested = False
         self.deltas = True
+        self.delay_ms: int | None = None  # a scripted pause before each delta
         self.paused = False
         self.finished = False
         self._outputs: dict[str, str] = {}
@@ -261,35 +279,85 @@ class RunExecutor:
         user_texts = [_text(m) for m in conversation if m.role == "user"]
         prompt = user_texts[-1] if user_texts else (texts[-1] if texts else "")
         rendered = objects.render(run)
-        calls = fake_model.choose_calls(
-            prompt=prompt,
-            tools=rendered["tools"],
-            tool_choice=rendered["tool_choice"],
-            parallel=run.parallel_tool_calls,
-        )
-        code = (
-            None
-            if calls
-            else fake_model.plan_code(
-                prompt=prompt, tools=rendered["tools"], tool_choice=rendered["tool_choice"]
+        assistant = self.services.store.assistants.get(run.assistant_id)
+        turn_of = _Turn(prompt, texts, rendered, prompt_tokens)
+        outputs: list[tuple[str, str]] | None = []
+        while outputs is not None:  # one model turn per pass, scripted while a rule matches
+            turn = self.services.script.take(
+                assistant_id=run.assistant_id,
+                assistant_name=assistant.name if assistant is not None else None,
+                thread_id=run.thread_id,
+                prompt=prompt,
             )
+            if turn is None:
+                yield from self._unscripted(turn_of, outputs)
+                return
+            outputs = yield from self._scripted(turn, turn_of, outputs)
+
+    def _scripted(
+        self, turn: Turn, ctx: _Turn, outputs: list[tuple[str, str]]
+    ) -> Generator[Event, None, list[tuple[str, str]] | None]:
+        """Play a scripted turn; the tool outputs for the next turn, or None when the run
+        has ended."""
+        self.delay_ms = turn.delay_ms or None
+        if turn.fail is not None:
+            yield self._move(RunStatus.FAILED, last_error=_last_error(turn.fail))
+            return None
+        if turn.expire:
+            yield self._move(RunStatus.EXPIRED)
+            return None
+        if turn.tool_calls:
+            calls = [fake_model.FunctionCall(c.name, c.arguments_json) for c in turn.tool_calls]
+            outputs = yield from self._call_functions(calls, ctx.prompt_tokens)
+            ctx.prompt_tokens += sum(fake_model.count_tokens(o) for _, o in outputs)
+            return outputs
+        text = turn.text
+        if turn.code is not None:
+            code = fake_model.CodeRun(turn.code.input, turn.code.logs or "")
+            yield from self._run_code(code, ctx.prompt_tokens, turn.code.image_file_ids)
+            if text is None:
+                text = fake_model.reply_with_logs(code.logs).text
+        if text is None and outputs:
+            text = fake_model.reply_with_outputs(outputs).text
+        if text is None:
+            text = self._default_reply(ctx).text
+        reply = fake_model.Reply(text=text, tokens=tuple(fake_model.tokenize(text)))
+        yield from self._write_message(reply, ctx.prompt_tokens, cut=turn.incomplete)
+        return None
+
+    def _unscripted(
+        self, ctx: _Turn, outputs: list[tuple[str, str]]
+    ) -> Generator[Event, None, None]:
+        """The default model's turn: answer tool outputs, or call functions, or run
+        code, or reply."""
+        if outputs:
+            reply = fake_model.reply_with_outputs(outputs)
+            yield from self._write_message(reply, ctx.prompt_tokens)
+            return
+        tools, choice = ctx.rendered["tools"], ctx.rendered["tool_choice"]
+        run = self.run
+        calls = fake_model.choose_calls(
+            prompt=ctx.prompt, tools=tools, tool_choice=choice, parallel=run.parallel_tool_calls
         )
         if calls:
-            outputs = yield from self._call_functions(calls, prompt_tokens)
+            outputs = yield from self._call_functions(calls, ctx.prompt_tokens)
+            ctx.prompt_tokens += sum(fake_model.count_tokens(o) for _, o in outputs)
             reply = fake_model.reply_with_outputs(outputs)
-            prompt_tokens += sum(fake_model.count_tokens(o) for _, o in outputs)
-        elif code is not None:
-            yield from self._run_code(code, prompt_tokens)
+        elif code := fake_model.plan_code(prompt=ctx.prompt, tools=tools, tool_choice=choice):
+            yield from self._run_code(code, ctx.prompt_tokens)
+            ctx.prompt_tokens += fake_model.count_tokens(code.logs)
             reply = fake_model.reply_with_logs(code.logs)
-            prompt_tokens += fake_model.count_tokens(code.logs)
         else:
-            reply = fake_model.respond(
-                seed=self.services.seed,
-                prompt=prompt,
-                context=[run.instructions or "", *texts],
-                response_format=rendered.get("response_format", "auto"),
-            )
-        yield from self._write_message(reply, prompt_tokens)
+            reply = self._default_reply(ctx)
+        yield from self._write_message(reply, ctx.prompt_tokens)
+
+    def _default_reply(self, ctx: _Turn) -> fake_model.Reply:
+        return fake_model.respond(
+            seed=self.services.seed,
+            prompt=ctx.prompt,
+            context=[ctx.rendered.get("instructions") or "", *ctx.texts],
+            response_format=ctx.rendered.get("response_format", "auto"),
+        )
 
     def _call_functions(
         self, calls: Sequence[fake_model.FunctionCall], prompt_tokens: int
@@ -371,7 +439,7 @@ class RunExecutor:
         return [(call.name, self._outputs[call_id]) for call_id, call in made]
 
     def _run_code(
-        self, code: fake_model.CodeRun, prompt_tokens: int
+        self, code: fake_model.CodeRun, prompt_tokens: int, image_file_ids: Sequence[str] = ()
     ) -> Generator[Event, None, None]:
         """A `tool_calls` step with one code_interpreter call: the input streams in, then
         the logs. Nothing is executed; the code and its output are generated."""
@@ -379,6 +447,8 @@ class RunExecutor:
         yield Event("thread.run.step.created", step)
         yield Event("thread.run.step.in_progress", step)
         call_id = self.services.ids.new(Prefix.CALL)
+        outputs: list[dict[str, Any]] = [{"type": "logs", "logs": code.logs}] if code.logs else []
+        outputs += [{"type": "image", "image": {"file_id": f}} for f in image_file_ids]
         if self.deltas:
             yield self._tool_delta(
                 step.id,
@@ -394,26 +464,24 @@ class RunExecutor:
                     step.id,
                     {"index": 0, "type": "code_interpreter", "code_interpreter": {"input": piece}},
                 )
-            yield self._tool_delta(
-                step.id,
-                {
-                    "index": 0,
-                    "type": "code_interpreter",
-                    "code_interpreter": {
-                        "outputs": [{"index": 0, "type": "logs", "logs": code.logs}]
+            if outputs:
+                yield self._tool_delta(
+                    step.id,
+                    {
+                        "index": 0,
+                        "type": "code_interpreter",
+                        "code_interpreter": {
+                            "outputs": [{"index": i, **o} for i, o in enumerate(outputs)]
+                        },
                     },
-                },
-            )
+                )
         details = {
             "type": "tool_calls",
             "tool_calls": [
                 {
                     "id": call_id,
                     "type": "code_interpreter",
-                    "code_interpreter": {
-                        "input": code.input,
-                        "outputs": [{"type": "logs", "logs": code.logs}],
-                    },
+                    "code_interpreter": {"input": code.input, "outputs": outputs},
                 }
             ],
         }
@@ -439,12 +507,15 @@ class RunExecutor:
         )
 
     def _write_message(
-        self, reply: fake_model.Reply, prompt_tokens: int
+        self, reply: fake_model.Reply, prompt_tokens: int, *, cut: bool = False
     ) -> Generator[Event, None, None]:
-        """A `message_creation` step: the reply streams in as text deltas."""
+        """A `message_creation` step: the reply streams in as text deltas. `cut` (a
+        scripted `incomplete`) ends it after half its tokens, as a token limit would."""
         services = self.services
         run = self.run
         limit = run.max_completion_tokens
+        if cut:
+            limit = min(limit or len(reply.tokens), max(len(reply.tokens) // 2, 1))
         tokens = reply.tokens if limit is None else reply.tokens[:limit]
         cut = len(tokens) < len(reply.tokens)
 

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from .app import create_app
 from .backend import Backend
+from .script import Rule
 from .settings import Settings
 
 __all__ = ["MockServer"]
@@ -85,6 +86,15 @@ class MockServer:
     def reset(self) -> None:
         """Forget every object; ids and the clock start over from the seed."""
         self.backend.reset()
+
+    def script(self, rule: Rule | dict[str, Any] | None = None, **fields: Any) -> Rule:
+        """Script the fake model: `server.script(message="weather", turns=[{"text": "Sunny."}])`.
+
+        Rules apply in the order added; each turn is used once. See `mock_server.script`.
+        """
+        added = rule if isinstance(rule, Rule) else Rule.model_validate({**(rule or {}), **fields})
+        self.backend.script.add(added)
+        return added
 
     def client(self, **kwargs: Any) -> Any:
         """An `openai.OpenAI` pointed at this server (`max_retries=0` unless given)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from .clock import DEFAULT_EPOCH
@@ -38,5 +39,7 @@ class Settings:
     stream_delay_ms: int = 0
     """A pause before each streamed delta event (0: none); gives a test time to act
     while a stream is under way."""
+    scenario: Path | None = None
+    """A scenario file (YAML or JSON) scripting the fake model; loaded again on reset."""
     require_beta_header: bool = True
     """Answer 400 `invalid_beta` to Assistants requests without `OpenAI-Beta: assistants=v2`."""
