@@ -20,9 +20,10 @@ from . import objects
 from . import requests as rq
 from .clock import Clock, FrozenClock, SystemClock
 from .errors import BadRequestError, NotFoundError
+from .executor import RunExecutor, Services
 from .ids import IdFactory, Prefix
 from .pagination import paginate
-from .runs import ACTIVE, RunExecutor, RunStatus, Services, transition
+from .runs import ACTIVE, RunStatus, transition
 from .script import Script, load_scenario
 from .settings import Settings
 from .sse import Event

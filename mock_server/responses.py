@@ -16,7 +16,7 @@ from .sse import DONE, encode
 
 if TYPE_CHECKING:
     from .backend import Backend
-    from .runs import RunExecutor
+    from .executor import RunExecutor
 
 __all__ = [
     "OPENAI_VERSION",

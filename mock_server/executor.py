@@ -1,0 +1,560 @@
+"""The executor that plays a run as a series of events.
+
+A `RunExecutor` is an iterator of `Event`s: each event's object is persisted before the
+event is yielded, so streaming (send each event) and polling (pull events until the
+next run status) are two ways of consuming the same run. What the model does on each
+turn comes from the script (`script.py`) or the default model (`model.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from openai.types.beta import Thread
+from openai.types.beta.threads import Message, Run, TextContentBlock
+from openai.types.beta.threads.message import IncompleteDetails as MessageIncomplete
+from openai.types.beta.threads.run import IncompleteDetails, LastError, RequiredAction, Usage
+from openai.types.beta.threads.runs import RunStep
+
+from . import model as fake_model
+from . import objects
+from .clock import Clock
+from .ids import IdFactory, Prefix
+from .runs import RunStatus, transition
+from .script import Failure, Script, Turn
+from .sse import Event
+from .store import Store
+
+__all__ = ["RunExecutor", "Services"]
+
+
+@dataclass(frozen=True)
+class Services:
+    """What an executor uses: the store, the id factory, the clock, the seed, the script."""
+
+    store: Store
+    ids: IdFactory
+    clock: Clock
+    seed: int
+    script: Script
+
+
+def _text(message: Message) -> str:
+    return "".join(
+        block.text.value for block in message.content if isinstance(block, TextContentBlock)
+    )
+
+
+def _last_error(failure: Failure) -> LastError:
+    return LastError(code=failure.code, message=failure.message)
+
+
+def _usage(prompt_tokens: int, completion_tokens: int) -> Usage:
+    return Usage.model_validate(objects.usage(prompt_tokens, completion_tokens))
+
+
+@dataclass
+class _Turn:
+    """What a model turn sees: the prompt, the conversation, the run as rendered, and
+    the prompt tokens spent so far."""
+
+    prompt: str
+    texts: list[str]
+    rendered: dict[str, Any]
+    prompt_tokens: int
+
+
+class RunExecutor:
+    """Plays one run from `thread.run.created` to a terminal event.
+
+    Iterate it to advance the run. At `requires_action` it pauses (iteration stops,
+    `paused` is true) until `submit` hands it the tool outputs. Setting
+    `cancel_requested` (after the backend moved the run to `cancelling`) or calling
+    `expire` makes the next step wind the run down instead. With `deltas` off (nobody
+    streams the run) no delta events are made: messages are written whole.
+    """
+
+    def __init__(self, services: Services, run_id: str, *, announce: Thread | None = None) -> None:
+        self.services = services
+        self.run_id = run_id
+        self.cancel_requested = False
+        self.expire_requested = False
+        self.deltas = True
+        self.delay_ms: int | None = None  # a scripted pause before each delta
+        self.paused = False
+        self.finished = False
+        self._outputs: dict[str, str] = {}
+        self._announce = announce
+        self._message: Message | None = None
+        self._step: RunStep | None = None
+        self._text = ""  # what the deltas have said so far
+        self._events = self._play()
+
+    def __iter__(self) -> Iterator[Event]:
+        return self
+
+    def __next__(self) -> Event:
+        if self.paused or self.finished:
+            raise StopIteration
+        try:
+            return next(self._events)
+        except StopIteration:
+            self.finished = True
+            raise
+
+    def submit(self, outputs: dict[str, str]) -> None:
+        """Resume a paused run with the tool outputs, by call id."""
+        self._outputs = outputs
+        self.paused = False
+
+    def cancel(self) -> None:
+        """Wind the run down at its next step (the backend moved it to `cancelling`)."""
+        self.cancel_requested = True
+        self.paused = False
+
+    def expire(self) -> None:
+        """Wind a paused run down as `expired`: its `expires_at` has passed."""
+        self.expire_requested = True
+        self.paused = False
+
+    # --- persistence -------------------------------------------------------------------
+
+    @property
+    def run(self) -> Run:
+        run = self.services.store.runs.get(self.run_id)
+        assert run is not None, self.run_id
+        return run
+
+    def _move(self, to: RunStatus, **changes: Any) -> Event:
+        run = transition(self.run, to, self.services.clock.now(), **changes)
+        self.services.store.runs.update(run)
+        return Event(f"thread.run.{to.value}", run)
+
+    def _new_step(self, step_details: dict[str, Any]) -> RunStep:
+        step = objects.run_step(
+            id=self.services.ids.new(Prefix.STEP),
+            created_at=self.services.clock.now(),
+            run=self.run,
+            step_details=step_details,
+        )
+        self.services.store.steps.insert(step, parent=self.run_id)
+        self._step = step
+        return step
+
+    def _save_step(self, step: RunStep, name: str) -> Event:
+        self._step = step
+        self.services.store.steps.update(step)
+        return Event(f"thread.run.step.{name}", step)
+
+    def _save_message(self, message: Message, name: str) -> Event:
+        self._message = message
+        self.services.store.messages.update(message)
+        return Event(f"thread.message.{name}", message)
+
+    # --- the play ----------------------------------------------------------------------
+
+    def _play(self) -> Iterator[Event]:
+        if self._announce is not None:
+            yield Event("thread.created", self._announce)
+        run = self.run
+        yield Event("thread.run.created", run)
+        yield Event("thread.run.queued", run)
+        work = self._work()
+        while True:
+            if self.cancel_requested or self.expire_requested:
+                work.close()
+                yield from self._wind_down()
+                return
+            event = next(work, None)
+            if event is None:
+                return
+            yield event
+
+    def _conversation(self, run: Run) -> list[Message]:
+        messages = self.services.store.messages.children(run.thread_id)
+        strategy = run.truncation_strategy
+        if strategy is not None and strategy.type == "last_messages" and strategy.last_messages:
+            messages = messages[-strategy.last_messages :]
+        return messages
+
+    def _work(self) -> Generator[Event, None, None]:
+        yield self._move(RunStatus.IN_PROGRESS)
+        run = self.run
+        conversation = self._conversation(run)
+        texts = [_text(m) for m in conversation]
+        prompt_tokens = (
+            3
+            + fake_model.count_tokens(run.instructions or "")
+            + sum(4 + fake_model.count_tokens(t) for t in texts)
+        )
+        if run.max_prompt_tokens is not None and prompt_tokens > run.max_prompt_tokens:
+            yield self._move(
+                RunStatus.INCOMPLETE,
+                incomplete_details=IncompleteDetails(reason="max_prompt_tokens"),
+                usage=_usage(run.max_prompt_tokens, 0),
+            )
+            return
+        user_texts = [_text(m) for m in conversation if m.role == "user"]
+        prompt = user_texts[-1] if user_texts else (texts[-1] if texts else "")
+        rendered = objects.render(run)
+        assistant = self.services.store.assistants.get(run.assistant_id)
+        turn_of = _Turn(prompt, texts, rendered, prompt_tokens)
+        outputs: list[tuple[str, str]] | None = []
+        while outputs is not None:  # one model turn per pass, scripted while a rule matches
+            turn = self.services.script.take(
+                assistant_id=run.assistant_id,
+                assistant_name=assistant.name if assistant is not None else None,
+                thread_id=run.thread_id,
+                prompt=prompt,
+            )
+            if turn is None:
+                yield from self._unscripted(turn_of, outputs)
+                return
+            outputs = yield from self._scripted(turn, turn_of, outputs)
+
+    def _scripted(
+        self, turn: Turn, ctx: _Turn, outputs: list[tuple[str, str]]
+    ) -> Generator[Event, None, list[tuple[str, str]] | None]:
+        """Play a scripted turn; the tool outputs for the next turn, or None when the run
+        has ended."""
+        self.delay_ms = turn.delay_ms or None
+        if turn.fail is not None:
+            yield self._move(RunStatus.FAILED, last_error=_last_error(turn.fail))
+            return None
+        if turn.expire:
+            yield self._move(RunStatus.EXPIRED)
+            return None
+        if turn.tool_calls:
+            calls = [fake_model.FunctionCall(c.name, c.arguments_json) for c in turn.tool_calls]
+            outputs = yield from self._call_functions(calls, ctx.prompt_tokens)
+            ctx.prompt_tokens += sum(fake_model.count_tokens(o) for _, o in outputs)
+            return outputs
+        text = turn.text
+        if turn.code is not None:
+            code = fake_model.CodeRun(turn.code.input, turn.code.logs or "")
+            yield from self._run_code(code, ctx.prompt_tokens, turn.code.image_file_ids)
+            if text is None:
+                text = fake_model.reply_with_logs(code.logs).text
+        if text is None and outputs:
+            text = fake_model.reply_with_outputs(outputs).text
+        if text is None:
+            text = self._default_reply(ctx).text
+        reply = fake_model.Reply(text=text, tokens=tuple(fake_model.tokenize(text)))
+        yield from self._write_message(reply, ctx.prompt_tokens, cut=turn.incomplete)
+        return None
+
+    def _unscripted(
+        self, ctx: _Turn, outputs: list[tuple[str, str]]
+    ) -> Generator[Event, None, None]:
+        """The default model's turn: answer tool outputs, or call functions, or run
+        code, or reply."""
+        if outputs:
+            reply = fake_model.reply_with_outputs(outputs)
+            yield from self._write_message(reply, ctx.prompt_tokens)
+            return
+        tools, choice = ctx.rendered["tools"], ctx.rendered["tool_choice"]
+        run = self.run
+        calls = fake_model.choose_calls(
+            prompt=ctx.prompt, tools=tools, tool_choice=choice, parallel=run.parallel_tool_calls
+        )
+        if calls:
+            outputs = yield from self._call_functions(calls, ctx.prompt_tokens)
+            ctx.prompt_tokens += sum(fake_model.count_tokens(o) for _, o in outputs)
+            reply = fake_model.reply_with_outputs(outputs)
+        elif code := fake_model.plan_code(prompt=ctx.prompt, tools=tools, tool_choice=choice):
+            yield from self._run_code(code, ctx.prompt_tokens)
+            ctx.prompt_tokens += fake_model.count_tokens(code.logs)
+            reply = fake_model.reply_with_logs(code.logs)
+        else:
+            reply = self._default_reply(ctx)
+        yield from self._write_message(reply, ctx.prompt_tokens)
+
+    def _default_reply(self, ctx: _Turn) -> fake_model.Reply:
+        return fake_model.respond(
+            seed=self.services.seed,
+            prompt=ctx.prompt,
+            context=[ctx.rendered.get("instructions") or "", *ctx.texts],
+            response_format=ctx.rendered.get("response_format", "auto"),
+        )
+
+    def _call_functions(
+        self, calls: Sequence[fake_model.FunctionCall], prompt_tokens: int
+    ) -> Generator[Event, None, list[tuple[str, str]]]:
+        """A `tool_calls` step: the calls stream in, the run waits in `requires_action`
+        for their outputs, then the step completes and the run goes on."""
+        ids = self.services.ids
+        step = self._new_step({"type": "tool_calls", "tool_calls": []})
+        yield Event("thread.run.step.created", step)
+        yield Event("thread.run.step.in_progress", step)
+        made = [(ids.new(Prefix.CALL), call) for call in calls]
+        if self.deltas:
+            for index, (call_id, call) in enumerate(made):
+                yield self._tool_delta(
+                    step.id,
+                    {
+                        "index": index,
+                        "id": call_id,
+                        "type": "function",
+                        "function": {"name": call.name, "arguments": "", "output": None},
+                    },
+                )
+                for piece in fake_model.tokenize(call.arguments):
+                    yield self._tool_delta(
+                        step.id,
+                        {"index": index, "type": "function", "function": {"arguments": piece}},
+                    )
+        details: dict[str, Any] = {
+            "type": "tool_calls",
+            "tool_calls": [
+                {
+                    "id": call_id,
+                    "type": "function",
+                    "function": {"name": call.name, "arguments": call.arguments, "output": None},
+                }
+                for call_id, call in made
+            ],
+        }
+        step = RunStep.model_validate(objects.render(step) | {"step_details": details})
+        self._step = step
+        self.services.store.steps.update(step)
+        required = RequiredAction.model_validate(
+            {
+                "type": "submit_tool_outputs",
+                "submit_tool_outputs": {
+                    "tool_calls": [
+                        {
+                            "id": call_id,
+                            "type": "function",
+                            "function": {"name": call.name, "arguments": call.arguments},
+                        }
+                        for call_id, call in made
+                    ]
+                },
+            }
+        )
+        self.paused = True
+        yield self._move(RunStatus.REQUIRES_ACTION, required_action=required)
+        # Resumed by `submit`.
+        now = self.services.clock.now()
+        for tool_call in details["tool_calls"]:
+            tool_call["function"]["output"] = self._outputs[tool_call["id"]]
+        completion = sum(fake_model.count_tokens(c.arguments) for c in calls)
+        yield self._save_step(
+            RunStep.model_validate(
+                objects.render(step)
+                | {
+                    "status": "completed",
+                    "completed_at": now,
+                    "step_details": details,
+                    "usage": objects.usage(prompt_tokens, completion),
+                }
+            ),
+            "completed",
+        )
+        self._step = None
+        yield self._move(RunStatus.QUEUED, required_action=None)
+        yield self._move(RunStatus.IN_PROGRESS)
+        return [(call.name, self._outputs[call_id]) for call_id, call in made]
+
+    def _run_code(
+        self, code: fake_model.CodeRun, prompt_tokens: int, image_file_ids: Sequence[str] = ()
+    ) -> Generator[Event, None, None]:
+        """A `tool_calls` step with one code_interpreter call: the input streams in, then
+        the logs. Nothing is executed; the code and its output are generated."""
+        step = self._new_step({"type": "tool_calls", "tool_calls": []})
+        yield Event("thread.run.step.created", step)
+        yield Event("thread.run.step.in_progress", step)
+        call_id = self.services.ids.new(Prefix.CALL)
+        outputs: list[dict[str, Any]] = [{"type": "logs", "logs": code.logs}] if code.logs else []
+        outputs += [{"type": "image", "image": {"file_id": f}} for f in image_file_ids]
+        if self.deltas:
+            yield self._tool_delta(
+                step.id,
+                {
+                    "index": 0,
+                    "id": call_id,
+                    "type": "code_interpreter",
+                    "code_interpreter": {"input": "", "outputs": []},
+                },
+            )
+            for piece in fake_model.tokenize(code.input):
+                yield self._tool_delta(
+                    step.id,
+                    {"index": 0, "type": "code_interpreter", "code_interpreter": {"input": piece}},
+                )
+            if outputs:
+                yield self._tool_delta(
+                    step.id,
+                    {
+                        "index": 0,
+                        "type": "code_interpreter",
+                        "code_interpreter": {
+                            "outputs": [{"index": i, **o} for i, o in enumerate(outputs)]
+                        },
+                    },
+                )
+        details = {
+            "type": "tool_calls",
+            "tool_calls": [
+                {
+                    "id": call_id,
+                    "type": "code_interpreter",
+                    "code_interpreter": {"input": code.input, "outputs": outputs},
+                }
+            ],
+        }
+        yield self._save_step(
+            RunStep.model_validate(
+                objects.render(step)
+                | {
+                    "status": "completed",
+                    "completed_at": self.services.clock.now(),
+                    "step_details": details,
+                    "usage": objects.usage(prompt_tokens, fake_model.count_tokens(code.input)),
+                }
+            ),
+            "completed",
+        )
+        self._step = None
+
+    @staticmethod
+    def _tool_delta(step_id: str, tool_call: dict[str, Any]) -> Event:
+        return Event(
+            "thread.run.step.delta",
+            objects.step_delta(step_id, {"type": "tool_calls", "tool_calls": [tool_call]}),
+        )
+
+    def _write_message(
+        self, reply: fake_model.Reply, prompt_tokens: int, *, cut: bool = False
+    ) -> Generator[Event, None, None]:
+        """A `message_creation` step: the reply streams in as text deltas. `cut` (a
+        scripted `incomplete`) ends it after half its tokens, as a token limit would."""
+        services = self.services
+        run = self.run
+        limit = run.max_completion_tokens
+        if cut:
+            limit = min(limit or len(reply.tokens), max(len(reply.tokens) // 2, 1))
+        tokens = reply.tokens if limit is None else reply.tokens[:limit]
+        cut = len(tokens) < len(reply.tokens)
+
+        message_id = services.ids.new(Prefix.MESSAGE)
+        step = self._new_step(
+            {"type": "message_creation", "message_creation": {"message_id": message_id}}
+        )
+        yield Event("thread.run.step.created", step)
+        yield Event("thread.run.step.in_progress", step)
+
+        message = objects.message(
+            id=message_id,
+            created_at=services.clock.now(),
+            thread_id=run.thread_id,
+            role="assistant",
+            content=[],
+            attachments=[],
+            metadata={},
+            assistant_id=run.assistant_id,
+            run_id=run.id,
+            status="in_progress",
+        )
+        services.store.messages.insert(message, parent=run.thread_id)
+        self._message = message
+        yield Event("thread.message.created", message)
+        yield Event("thread.message.in_progress", message)
+
+        if not self.deltas:
+            self._text = "".join(tokens)
+        for i, token in enumerate(tokens if self.deltas else ()):
+            self._text += token
+            text: dict[str, Any] = {"value": token}
+            if i == 0:
+                text["annotations"] = []  # the first delta of a block introduces them
+            yield Event(
+                "thread.message.delta",
+                objects.message_delta(message_id, [{"index": 0, "type": "text", "text": text}]),
+            )
+
+        now = services.clock.now()
+        if cut:
+            update: dict[str, Any] = {
+                "status": "incomplete",
+                "incomplete_at": now,
+                "incomplete_details": MessageIncomplete(reason="max_tokens"),
+            }
+        else:
+            update = {"status": "completed", "completed_at": now}
+        yield self._save_message(
+            message.model_copy(update={**update, "content": self._content()}),
+            "incomplete" if cut else "completed",
+        )
+        yield self._save_step(
+            step.model_copy(
+                update={
+                    "status": "completed",
+                    "completed_at": now,
+                    "usage": _usage(prompt_tokens, len(tokens)),
+                }
+            ),
+            "completed",
+        )
+        if cut:
+            yield self._move(
+                RunStatus.INCOMPLETE,
+                incomplete_details=IncompleteDetails(reason="max_completion_tokens"),
+                usage=self._run_usage(),
+            )
+        else:
+            yield self._move(RunStatus.COMPLETED, usage=self._run_usage())
+        self._clear_step_expiry()
+
+    def _content(self) -> list[TextContentBlock]:
+        """The message's content as the deltas have built it (the SDK's helpers read the
+        final event's content at the index the deltas used)."""
+        return [TextContentBlock.model_validate(objects.text_block(self._text))]
+
+    def _run_usage(self) -> Usage:
+        """The run's usage: the sum of its steps'."""
+        prompt = completion = 0
+        for step in self.services.store.steps.children(self.run_id):
+            if step.usage is not None:
+                prompt += step.usage.prompt_tokens
+                completion += step.usage.completion_tokens
+        return _usage(prompt, completion)
+
+    def _clear_step_expiry(self) -> None:
+        """A step's `expires_at` mirrors its run's: null once the run has ended (streamed
+        step events keep the value they had when sent, as recorded)."""
+        steps = self.services.store.steps
+        for step in steps.children(self.run_id):
+            if objects.render(step).get("expires_at") is not None:
+                steps.update(step.model_copy(update={"expires_at": None}))
+
+    def _wind_down(self) -> Iterator[Event]:
+        """After a cancel or an expiry: the open message ends incomplete, the open step
+        cancelled or expired, then the run."""
+        now = self.services.clock.now()
+        expired = self.expire_requested and not self.cancel_requested
+        if self._message is not None and self._message.status == "in_progress":
+            reason = MessageIncomplete(reason="run_expired" if expired else "run_cancelled")
+            yield self._save_message(
+                self._message.model_copy(
+                    update={
+                        "status": "incomplete",
+                        "incomplete_at": now,
+                        "incomplete_details": reason,
+                        "content": self._content() if self._text else [],
+                    }
+                ),
+                "incomplete",
+            )
+        if self._step is not None and self._step.status == "in_progress":
+            stamp = {"expired_at": now} if expired else {"cancelled_at": now}
+            yield self._save_step(
+                self._step.model_copy(
+                    update={"status": "expired" if expired else "cancelled", **stamp}
+                ),
+                "expired" if expired else "cancelled",
+            )
+        yield self._move(RunStatus.EXPIRED if expired else RunStatus.CANCELLED)
+        self._clear_step_expiry()
