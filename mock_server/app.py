@@ -11,7 +11,7 @@ from .backend import Backend
 from .edge import Edge
 from .errors import APIError, BadRequestError, NotFoundError
 from .responses import error_response
-from .routers import assistants, control, messages, runs, threads
+from .routers import assistants, control, files, messages, runs, threads, vector_stores
 from .settings import Settings
 from .store import Store
 
@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         },
     )
     app.state.backend = backend
-    for module in (assistants, runs, threads, messages, control):
+    for module in (assistants, runs, threads, messages, files, vector_stores, control):
         # The routes themselves, not the routers: FastAPI matches an included router's
         # routes twice per request, which cost more than the work behind them.
         app.router.routes.extend(module.router.routes)

@@ -22,6 +22,7 @@ from .clock import Clock, FrozenClock, SystemClock
 from .errors import BadRequestError, NotFoundError
 from .executor import RunExecutor, Services
 from .ids import IdFactory, Prefix
+from .library import Library
 from .pagination import paginate
 from .runs import ACTIVE, RunStatus, transition
 from .script import Script, load_scenario
@@ -59,12 +60,15 @@ class Backend:
         )
         self.ids = IdFactory(self.settings.seed)
         self.store: Store = store or MemoryStore()
+        self.library = Library(self.store, self.ids, self.clock)
         self.lock = threading.RLock()
         self.script = Script()
         if self.settings.scenario is not None:
             for rule in load_scenario(self.settings.scenario).rules:
                 self.script.add(rule)
-        self._services = Services(self.store, self.ids, self.clock, self.settings.seed, self.script)
+        self._services = Services(
+            self.store, self.ids, self.clock, self.settings.seed, self.script, self.library
+        )
         self._executors: dict[str, RunExecutor] = {}
         self._pending: dict[str, _Pending] = {}
         """By thread id: a thread has at most one active run."""
@@ -239,21 +243,26 @@ class Backend:
 
     # --- runs --------------------------------------------------------------------------
 
-    def create_run(self, thread_id: str, req: rq.CreateRun) -> RunExecutor:
-        """A new queued run; the caller streams the executor or hands it to `run_unstreamed`."""
+    def create_run(
+        self, thread_id: str, req: rq.CreateRun, include: rq.StepQuery | None = None
+    ) -> RunExecutor:
+        """A new queued run; the caller streams the executor or hands it to `run_unstreamed`.
+        `include` asks for file_search results' content in the streamed steps."""
         with self.lock:
             self.get_thread(thread_id)
             self._check_no_active_run(thread_id)
             assistant = self.get_assistant(req.assistant_id)
             for message in req.additional_messages or []:
                 self._add_message(thread_id, message)
-            return self._start_run(
+            executor = self._start_run(
                 thread_id,
                 req=req,
                 assistant=assistant,
                 reasoning_effort=req.reasoning_effort,
                 tool_resources={},
             )
+            executor.include_search_content = bool(include and include.include)
+            return executor
 
     def create_thread_and_run(self, req: rq.CreateThreadAndRun) -> RunExecutor:
         with self.lock:
@@ -351,19 +360,26 @@ class Backend:
             return cancelling
 
     def list_steps(
-        self, thread_id: str, run_id: str, query: rq.ListQuery
+        self, thread_id: str, run_id: str, query: rq.StepListQuery
     ) -> tuple[list[RunStep], bool]:
+        """A page of the run's steps; file_search results carry their `content` only when
+        `include[]` asks for it."""
         with self.lock:
             self.get_run(thread_id, run_id)
-            return paginate(self.store.steps.children(run_id), query)
+            page, has_more = paginate(self.store.steps.children(run_id), query)
+            if not query.include:
+                page = [objects.without_search_content(step) for step in page]
+            return page, has_more
 
-    def get_step(self, thread_id: str, run_id: str, step_id: str) -> RunStep:
+    def get_step(
+        self, thread_id: str, run_id: str, step_id: str, include: rq.StepQuery | None = None
+    ) -> RunStep:
         with self.lock:
             self.get_run(thread_id, run_id)
             step = self.store.steps.get(step_id)
             if step is None or step.run_id != run_id:
                 raise NotFoundError.for_id("run step", step_id)
-            return step
+            return step if include and include.include else objects.without_search_content(step)
 
     def _run(self, thread_id: str, run_id: str) -> Run:
         run = self.store.runs.get(run_id)

@@ -22,6 +22,7 @@ from . import model as fake_model
 from . import objects
 from .clock import Clock
 from .ids import IdFactory, Prefix
+from .library import Library, SearchHit
 from .runs import RunStatus, transition
 from .script import Failure, Script, Turn
 from .sse import Event
@@ -32,13 +33,14 @@ __all__ = ["RunExecutor", "Services"]
 
 @dataclass(frozen=True)
 class Services:
-    """What an executor uses: the store, the id factory, the clock, the seed, the script."""
+    """What an executor uses: the store, ids, clock, seed, script, and the files to search."""
 
     store: Store
     ids: IdFactory
     clock: Clock
     seed: int
     script: Script
+    library: Library
 
 
 def _text(message: Message) -> str:
@@ -82,6 +84,7 @@ class RunExecutor:
         self.cancel_requested = False
         self.expire_requested = False
         self.deltas = True
+        self.include_search_content = False  # `include[]` asked for file_search content
         self.delay_ms: int | None = None  # a scripted pause before each delta
         self.paused = False
         self.finished = False
@@ -90,6 +93,7 @@ class RunExecutor:
         self._message: Message | None = None
         self._step: RunStep | None = None
         self._text = ""  # what the deltas have said so far
+        self._citations: list[fake_model.Citation] = []  # the ones said so far
         self._events = self._play()
 
     def __iter__(self) -> Iterator[Event]:
@@ -267,9 +271,105 @@ class RunExecutor:
             yield from self._run_code(code, ctx.prompt_tokens)
             ctx.prompt_tokens += fake_model.count_tokens(code.logs)
             reply = fake_model.reply_with_logs(code.logs)
+        elif fake_model.wants_search(prompt=ctx.prompt, tools=tools, tool_choice=choice) and (
+            (hits := self._search(ctx)) or isinstance(choice, dict)
+        ):
+            yield from self._search_files(hits, ctx)
+            parts = [(h.text, h.file_id, h.file_name) for h in hits[:2]]
+            reply = fake_model.cited_reply(parts) if parts else self._default_reply(ctx)
         else:
             reply = self._default_reply(ctx)
         yield from self._write_message(reply, ctx.prompt_tokens)
+
+    def _file_search_options(self, ctx: _Turn) -> dict[str, Any]:
+        tool = next(t for t in ctx.rendered["tools"] if t["type"] == "file_search")
+        options: dict[str, Any] = tool.get("file_search") or {}
+        return options
+
+    def _search(self, ctx: _Turn) -> list[SearchHit]:
+        """What the file_search tool finds for the prompt in the run's vector stores
+        (the run's, else the thread's and the assistant's)."""
+        options = self._file_search_options(ctx)
+        ranking = options.get("ranking_options") or {}
+        return self.services.library.search(
+            self._vector_store_ids(),
+            ctx.prompt,
+            max_num_results=options.get("max_num_results") or 20,
+            score_threshold=ranking.get("score_threshold") or 0.0,
+        )
+
+    def _vector_store_ids(self) -> list[str]:
+        run = self.run
+        sources: list[dict[str, Any]] = [objects.render(run).get("tool_resources") or {}]
+        thread = self.services.store.threads.get(run.thread_id)
+        assistant = self.services.store.assistants.get(run.assistant_id)
+        for owner in (thread, assistant):
+            if owner is not None:
+                sources.append(objects.render(owner).get("tool_resources") or {})
+        ids: list[str] = []
+        for resources in sources:
+            for store_id in (resources.get("file_search") or {}).get("vector_store_ids") or []:
+                if store_id not in ids:
+                    ids.append(store_id)
+        return ids
+
+    def _search_files(self, hits: Sequence[SearchHit], ctx: _Turn) -> Generator[Event, None, None]:
+        """A `tool_calls` step with one file_search call: announced by one delta, then
+        completed with its results (their `content` only when `include[]` asks)."""
+        options = self._file_search_options(ctx)
+        ranking = options.get("ranking_options") or {
+            "ranker": "default_2024_08_21",
+            "score_threshold": 0.0,
+        }
+        step = self._new_step({"type": "tool_calls", "tool_calls": []})
+        yield Event("thread.run.step.created", step)
+        yield Event("thread.run.step.in_progress", step)
+        call_id = self.services.ids.new(Prefix.CALL)
+        if self.deltas:
+            yield self._tool_delta(
+                step.id,
+                {
+                    "index": 0,
+                    "id": call_id,
+                    "type": "file_search",
+                    "file_search": {"ranking_options": ranking, "results": []},
+                },
+            )
+        results = [
+            {
+                "file_id": hit.file_id,
+                "file_name": hit.file_name,
+                "score": hit.score,
+                "attributes": {},
+                "content": [{"type": "text", "text": hit.text}],
+            }
+            for hit in hits
+        ]
+        details = {
+            "type": "tool_calls",
+            "tool_calls": [
+                {
+                    "id": call_id,
+                    "type": "file_search",
+                    "file_search": {"ranking_options": ranking, "results": results},
+                }
+            ],
+        }
+        completed = RunStep.model_validate(
+            objects.render(step)
+            | {
+                "status": "completed",
+                "completed_at": self.services.clock.now(),
+                "step_details": details,
+                "usage": objects.usage(ctx.prompt_tokens, len(hits)),
+            }
+        )
+        self._save_step(completed, "completed")
+        self._step = None
+        shown = (
+            completed if self.include_search_content else objects.without_search_content(completed)
+        )
+        yield Event("thread.run.step.completed", shown)
 
     def _default_reply(self, ctx: _Turn) -> fake_model.Reply:
         return fake_model.respond(
@@ -463,13 +563,19 @@ class RunExecutor:
         yield Event("thread.message.created", message)
         yield Event("thread.message.in_progress", message)
 
+        citations = {c.start_index: c for c in reply.citations}
         if not self.deltas:
             self._text = "".join(tokens)
+            self._citations = [c for c in reply.citations if c.end_index <= len(self._text)]
         for i, token in enumerate(tokens if self.deltas else ()):
-            self._text += token
             text: dict[str, Any] = {"value": token}
-            if i == 0:
+            cited = citations.get(len(self._text))
+            if cited is not None and cited.text == token:
+                text["annotations"] = [objects.citation_delta(len(self._citations), cited)]
+                self._citations.append(cited)
+            elif i == 0:
                 text["annotations"] = []  # the first delta of a block introduces them
+            self._text += token
             yield Event(
                 "thread.message.delta",
                 objects.message_delta(message_id, [{"index": 0, "type": "text", "text": text}]),
@@ -511,7 +617,7 @@ class RunExecutor:
     def _content(self) -> list[TextContentBlock]:
         """The message's content as the deltas have built it (the SDK's helpers read the
         final event's content at the index the deltas used)."""
-        return [TextContentBlock.model_validate(objects.text_block(self._text))]
+        return [TextContentBlock.model_validate(objects.text_block(self._text, self._citations))]
 
     def _run_usage(self) -> Usage:
         """The run's usage: the sum of its steps'."""

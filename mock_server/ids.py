@@ -19,7 +19,7 @@ _HEX = "0123456789abcdef"
 
 
 class Prefix(StrEnum):
-    """Id prefixes as the real API writes them (each followed by 24 base62 characters)."""
+    """Id prefixes as the real API writes them (most followed by 24 base62 characters)."""
 
     ASSISTANT = "asst_"
     THREAD = "thread_"
@@ -29,6 +29,7 @@ class Prefix(StrEnum):
     CALL = "call_"
     VECTOR_STORE = "vs_"
     FILE = "file-"
+    FILE_BATCH = "vsfb_"
 
 
 class IdFactory:
@@ -45,11 +46,15 @@ class IdFactory:
             stream = self._streams[name] = random.Random(f"{self.seed}:{name}")
         return stream
 
-    def new(self, prefix: Prefix) -> str:
-        """A new id such as `asst_` + 24 base62 characters."""
+    def new(self, prefix: Prefix, *, length: int = 24, hex: bool = False) -> str:
+        """A new id such as `asst_` + 24 base62 characters.
+
+        `length` and `hex` give the other shapes the real API uses (`file-` + 22 base62,
+        `vs_` + 32 lowercase hex); they draw from the prefix's own stream all the same.
+        """
         with self._lock:
             stream = self._stream(prefix.value)
-            return prefix.value + "".join(stream.choices(_BASE62, k=24))
+            return prefix.value + "".join(stream.choices(_HEX if hex else _BASE62, k=length))
 
     def request_id(self) -> str:
         """A new `x-request-id`: `req_` + 32 lowercase hex digits."""

@@ -19,11 +19,13 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "Citation",
     "CodeRun",
     "FunctionCall",
     "Reply",
     "arguments_for",
     "choose_calls",
+    "cited_reply",
     "count_tokens",
     "instance_of",
     "plan_code",
@@ -31,6 +33,7 @@ __all__ = [
     "reply_with_outputs",
     "respond",
     "tokenize",
+    "wants_search",
 ]
 
 _TOKEN = re.compile(r"\s*[A-Za-z]{1,9}|\s*\d{1,3}|\s*[^\sA-Za-z\d]|\s+")
@@ -82,11 +85,24 @@ _DEFAULT_WORDS = 60
 
 
 @dataclass(frozen=True)
+class Citation:
+    """A `file_citation` annotation: the marker text at `start_index:end_index` of the
+    reply cites `file_id`."""
+
+    text: str
+    start_index: int
+    end_index: int
+    file_id: str
+
+
+@dataclass(frozen=True)
 class Reply:
-    """What the model says: the text, split into the tokens it streams."""
+    """What the model says: the text, split into the tokens it streams (a citation's
+    marker is one token), and the citations in it."""
 
     text: str
     tokens: tuple[str, ...]
+    citations: tuple[Citation, ...] = ()
 
 
 def tokenize(text: str) -> list[str]:
@@ -431,3 +447,43 @@ def reply_with_logs(logs: str) -> Reply:
     """The reply after the code ran: it reports the output."""
     text = f"I ran the code and it printed: {logs}"
     return Reply(text=text, tokens=tuple(tokenize(text)))
+
+
+# --- file search -------------------------------------------------------------------------
+
+_SEARCH_WORDS = frozenset(
+    {"search", "file", "files", "document", "documents", "according", "find", "look"}
+)
+
+
+def wants_search(*, prompt: str, tools: Sequence[dict[str, Any]], tool_choice: Any) -> bool:
+    """Whether the model searches its files for `prompt`: when `tool_choice` names
+    `file_search`, or under `auto`/`required` when the tool is enabled (the caller
+    then searches, and uses the tool only if something matches)."""
+    if not any(t.get("type") == "file_search" for t in tools):
+        return False
+    if isinstance(tool_choice, dict):
+        return tool_choice.get("type") == "file_search"
+    return tool_choice in ("auto", "required")
+
+
+def cited_reply(parts: Sequence[tuple[str, str, str]], step_index: int = 4) -> Reply:
+    """A reply that quotes search hits, each followed by its citation marker.
+
+    `parts` are `(passage, file_id, file_name)`. The marker reads as the real API's
+    (`【4:0†notes.txt】`) and streams as one token carrying its annotation.
+    """
+    text = "According to the files, "
+    tokens = tokenize(text)
+    citations: list[Citation] = []
+    for i, (passage, file_id, file_name) in enumerate(parts):
+        words = passage.split()
+        quote = " ".join(words[:30]) + (" …" if len(words) > 30 else "")
+        piece = ("" if i == 0 else " ") + quote
+        text += piece
+        tokens += tokenize(piece)
+        marker = f"【{step_index}:{i}†{file_name}】"
+        citations.append(Citation(marker, len(text), len(text) + len(marker), file_id))
+        text += marker
+        tokens.append(marker)
+    return Reply(text=text, tokens=tuple(tokens), citations=tuple(citations))

@@ -12,9 +12,15 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from openai import BaseModel
+from openai.types import FileDeleted, FileObject, VectorStore, VectorStoreDeleted
 from openai.types.beta import Assistant, AssistantDeleted, Thread, ThreadDeleted
 from openai.types.beta.threads import Message, MessageDeleted, MessageDeltaEvent, Run
 from openai.types.beta.threads.runs import RunStep, RunStepDeltaEvent
+from openai.types.vector_stores import (
+    VectorStoreFile,
+    VectorStoreFileBatch,
+    VectorStoreFileDeleted,
+)
 
 from . import requests as rq
 
@@ -22,6 +28,7 @@ __all__ = [
     "REAL_ONLY_FIELDS",
     "assistant",
     "assistant_deleted",
+    "citation_delta",
     "content_blocks",
     "list_page",
     "message",
@@ -38,6 +45,7 @@ __all__ = [
     "tool_choice",
     "tool_resources",
     "usage",
+    "without_search_content",
 ]
 
 REAL_ONLY_FIELDS: dict[str, frozenset[str]] = {
@@ -45,6 +53,7 @@ REAL_ONLY_FIELDS: dict[str, frozenset[str]] = {
     "thread.run": frozenset({"reasoning_effort", "tool_resources"}),
     "thread.run.step": frozenset({"expires_at"}),
     "usage": frozenset({"prompt_token_details", "completion_tokens_details"}),
+    "vector_store": frozenset({"description"}),
 }
 """Keys the real API sends that the SDK types do not declare, by `object` type."""
 
@@ -78,15 +87,54 @@ _WIRE_ORDER: dict[str, tuple[str, ...]] = {
     "thread.deleted": ("id", "object", "deleted"),
     "thread.message.deleted": ("id", "object", "deleted"),
     "thread.run.step.delta": ("id", "object", "delta"),
+    # `deleted` is only in a deleted file's reply (`{"object", "deleted", "id"}`, recorded).
+    "file": (
+        "object", "deleted", "id", "purpose", "filename", "bytes", "created_at", "expires_at",
+        "status", "status_details",
+    ),
+    "vector_store": (
+        "id", "object", "created_at", "name", "description", "usage_bytes", "file_counts",
+        "status", "expires_after", "expires_at", "last_active_at", "metadata",
+    ),
+    "vector_store.file": (
+        "id", "object", "usage_bytes", "created_at", "vector_store_id", "status", "last_error",
+        "chunking_strategy", "attributes",
+    ),
+    "vector_store.file_batch": (
+        "id", "object", "created_at", "status", "vector_store_id", "file_counts",
+    ),
+    "vector_store.deleted": ("id", "object", "deleted"),
+    "vector_store.file.deleted": ("id", "object", "deleted"),
 }  # fmt: skip
 
 _TYPED = frozenset({"tools", "content", "step_details", "delta", "required_action"})
 """Top-level keys whose nested objects need the real key order (`index`, `type` first);
 the SDK types already dump everything else in an order the real API used."""
 
+_NESTED_ORDER = (
+    "type", "in_progress", "completed", "failed", "cancelled", "total", "static",
+    "max_chunk_size_tokens", "chunk_overlap_tokens",
+    "prompt_tokens", "completion_tokens", "total_tokens", "prompt_token_details",
+    "completion_tokens_details",
+)  # fmt: skip
+"""Keys of `_NESTED` objects in the real order (the SDK types sort them otherwise)."""
+_NESTED = frozenset({"file_counts", "chunking_strategy", "usage"})
+
+
+def _ordered(data: dict[str, Any], order: Sequence[str]) -> dict[str, Any]:
+    head = {key: data[key] for key in order if key in data}
+    return head | {k: v for k, v in data.items() if k not in head}
+
+
+def _in_real_order(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    return {k: _in_real_order(v) for k, v in _ordered(value, _NESTED_ORDER).items()}
+
 
 def _type_first(value: Any) -> Any:
-    """Nested objects as the real API orders them: `type` first, text `value` first."""
+    """Nested objects as the real API orders them: `index`, `id`, `type` first; a text's
+    `value` and a function's `name` first."""
     if isinstance(value, list):
         return [_type_first(v) for v in value]
     if not isinstance(value, dict):
@@ -94,8 +142,12 @@ def _type_first(value: Any) -> Any:
     out = {k: _type_first(v) for k, v in value.items()}
     if "type" in out:
         out = {"type": out.pop("type"), **out}
+    if "id" in out:  # tool calls: (index,) id, type
+        out = {"id": out.pop("id"), **out}
     if "index" in out:
         out = {"index": out.pop("index"), **out}
+    if "name" in out and "arguments" in out:  # a call's function: name, arguments(, output)
+        out = {"name": out.pop("name"), **out}
     if "value" in out and "annotations" in out:
         out = {"value": out.pop("value"), **out}
     return out
@@ -110,9 +162,9 @@ def render(model: BaseModel) -> dict[str, Any]:
     data = model.model_dump(mode="json", exclude_unset=True, by_alias=True)
     for key in _TYPED.intersection(data):
         data[key] = _type_first(data[key])
-    order = _WIRE_ORDER.get(data.get("object", ""), ())
-    head = {key: data[key] for key in order if key in data}
-    return head | {k: v for k, v in data.items() if k not in head}
+    for key in _NESTED.intersection(data):
+        data[key] = _in_real_order(data[key])
+    return _ordered(data, _WIRE_ORDER.get(data.get("object", ""), ()))
 
 
 def list_page(data: Sequence[dict[str, Any]], has_more: bool) -> dict[str, Any]:
@@ -324,8 +376,47 @@ def message_deleted(object_id: str) -> MessageDeleted:
     return MessageDeleted(id=object_id, object="thread.message.deleted", deleted=True)
 
 
-def text_block(value: str) -> dict[str, Any]:
-    return {"type": "text", "text": {"value": value, "annotations": []}}
+def text_block(value: str, citations: Sequence[Any] = ()) -> dict[str, Any]:
+    """A text content block; `citations` (`model.Citation`) become `file_citation`
+    annotations, as a completed message carries them (no `index`, no `quote`)."""
+    annotations = [
+        {
+            "type": "file_citation",
+            "text": c.text,
+            "start_index": c.start_index,
+            "end_index": c.end_index,
+            "file_citation": {"file_id": c.file_id},
+        }
+        for c in citations
+    ]
+    return {"type": "text", "text": {"value": value, "annotations": annotations}}
+
+
+def citation_delta(index: int, citation: Any) -> dict[str, Any]:
+    """A `file_citation` annotation as a message delta carries it: with its `index`, and
+    the `quote` the real API sent empty."""
+    return {
+        "index": index,
+        "type": "file_citation",
+        "text": citation.text,
+        "start_index": citation.start_index,
+        "end_index": citation.end_index,
+        "file_citation": {"file_id": citation.file_id, "quote": ""},
+    }
+
+
+def without_search_content(step: RunStep) -> RunStep:
+    """A run step as sent without `include[]`: file_search results lose their `content`."""
+    data = render(step)
+    details = data.get("step_details") or {}
+    if details.get("type") != "tool_calls" or not any(
+        c.get("type") == "file_search" for c in details.get("tool_calls", [])
+    ):
+        return step
+    for call in details["tool_calls"]:
+        for result in (call.get("file_search") or {}).get("results") or []:
+            result.pop("content", None)
+    return RunStep.model_validate(data)
 
 
 def usage(prompt_tokens: int, completion_tokens: int) -> dict[str, Any]:
@@ -445,3 +536,207 @@ def step_delta(step_id: str, step_details: dict[str, Any]) -> RunStepDeltaEvent:
     return RunStepDeltaEvent.model_validate(
         {"id": step_id, "object": "thread.run.step.delta", "delta": {"step_details": step_details}}
     )
+
+
+# --- files and vector stores -------------------------------------------------------------
+
+_SDK_FILE_PURPOSES = frozenset(
+    {
+        "assistants", "assistants_output", "batch", "batch_output", "fine-tune",
+        "fine-tune-results", "vision", "user_data",
+    }
+)  # fmt: skip
+"""`FileObject.purpose` as the SDK types it (uploads may also say `evals`)."""
+
+
+def file_object(
+    *,
+    id: str,
+    created_at: int,
+    filename: str,
+    size: int,
+    purpose: str,
+    expires_at: int | None,
+) -> FileObject:
+    """An uploaded file, `processed` at once. `size` is its `bytes`; an `evals` purpose,
+    which uploads accept but the SDK type does not list, is kept as given."""
+    created = FileObject.model_validate(
+        {
+            "object": "file",
+            "id": id,
+            "purpose": purpose if purpose in _SDK_FILE_PURPOSES else "user_data",
+            "filename": filename,
+            "bytes": size,
+            "created_at": created_at,
+            "expires_at": expires_at,
+            "status": "processed",
+            "status_details": None,
+        }
+    )
+    if purpose not in _SDK_FILE_PURPOSES:
+        created = created.model_copy(update={"purpose": purpose})
+    return created
+
+
+def file_deleted(object_id: str) -> FileDeleted:
+    return FileDeleted(object="file", deleted=True, id=object_id)
+
+
+def file_counts(statuses: Iterable[str]) -> dict[str, int]:
+    """`file_counts` of a vector store or a batch whose files are in `statuses`."""
+    listed = list(statuses)
+    counts = {s: listed.count(s) for s in ("in_progress", "completed", "failed", "cancelled")}
+    return counts | {"total": len(listed)}
+
+
+def chunking_strategy(given: rq.ChunkingStrategyIn | None) -> dict[str, Any]:
+    """What a vector store file reports: `auto` (or nothing) is static 800/400."""
+    if isinstance(given, rq.StaticChunkingStrategyIn):
+        sizes = given.static
+        return {
+            "type": "static",
+            "static": {
+                "max_chunk_size_tokens": sizes.max_chunk_size_tokens,
+                "chunk_overlap_tokens": sizes.chunk_overlap_tokens,
+            },
+        }
+    return {"type": "static", "static": {"max_chunk_size_tokens": 800, "chunk_overlap_tokens": 400}}
+
+
+def vector_store(
+    *,
+    id: str,
+    created_at: int,
+    name: str | None,
+    description: str | None,
+    usage_bytes: int,
+    file_counts: dict[str, int],
+    status: str,
+    expires_after: dict[str, Any] | None,
+    expires_at: int | None,
+    last_active_at: int,
+    metadata: dict[str, str],
+) -> VectorStore:
+    """A vector store as the real API sends it: with `description` (the SDK type lacks
+    it) and a null `name` when none was given (the SDK type says `str`)."""
+    created = VectorStore.model_validate(
+        {
+            "id": id,
+            "object": "vector_store",
+            "created_at": created_at,
+            "name": name or "",
+            "description": description,
+            "usage_bytes": usage_bytes,
+            "file_counts": file_counts,
+            "status": status,
+            "expires_after": expires_after,
+            "expires_at": expires_at,
+            "last_active_at": last_active_at,
+            "metadata": metadata,
+        }
+    )
+    if name is None:
+        created = created.model_copy(update={"name": None})
+    return created
+
+
+def vector_store_deleted(object_id: str) -> VectorStoreDeleted:
+    return VectorStoreDeleted(id=object_id, object="vector_store.deleted", deleted=True)
+
+
+def vector_store_file(
+    *,
+    id: str,
+    created_at: int,
+    vector_store_id: str,
+    usage_bytes: int,
+    chunking_strategy: dict[str, Any],
+    attributes: dict[str, Any],
+    status: str = "completed",
+) -> VectorStoreFile:
+    return VectorStoreFile.model_validate(
+        {
+            "id": id,
+            "object": "vector_store.file",
+            "usage_bytes": usage_bytes,
+            "created_at": created_at,
+            "vector_store_id": vector_store_id,
+            "status": status,
+            "last_error": None,
+            "chunking_strategy": chunking_strategy,
+            "attributes": attributes,
+        }
+    )
+
+
+def vector_store_file_deleted(object_id: str) -> VectorStoreFileDeleted:
+    return VectorStoreFileDeleted(id=object_id, object="vector_store.file.deleted", deleted=True)
+
+
+def file_batch(
+    *,
+    id: str,
+    created_at: int,
+    vector_store_id: str,
+    status: str,
+    file_counts: dict[str, int],
+) -> VectorStoreFileBatch:
+    """A file batch. The real API sends `object: "vector_store.file_batch"` (recorded in
+    2025); the spec and the SDK type say `vector_store.files_batch`."""
+    created = VectorStoreFileBatch.model_validate(
+        {
+            "id": id,
+            "object": "vector_store.files_batch",
+            "created_at": created_at,
+            "status": status,
+            "vector_store_id": vector_store_id,
+            "file_counts": file_counts,
+        }
+    )
+    return created.model_copy(update={"object": "vector_store.file_batch"})
+
+
+def files_page(data: Sequence[dict[str, Any]], has_more: bool) -> dict[str, Any]:
+    """A page of `GET /files`, whose keys the real API orders apart from other lists."""
+    page = list_page(data, has_more)
+    return {"object": "list", "data": page["data"], "has_more": has_more} | {
+        "first_id": page["first_id"],
+        "last_id": page["last_id"],
+    }
+
+
+def file_content_page(text: str) -> dict[str, Any]:
+    """The parsed content of a vector store file, as one text part."""
+    return {
+        "object": "vector_store.file_content.page",
+        "data": [{"type": "text", "text": text}],
+        "has_more": False,
+        "next_page": None,
+    }
+
+
+def search_results_page(query: str, results: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The reply of `POST /vector_stores/{id}/search`."""
+    return {
+        "object": "vector_store.search_results.page",
+        "search_query": [query],
+        "data": list(results),
+        "has_more": False,
+        "next_page": None,
+    }
+
+
+__all__ += [
+    "chunking_strategy",
+    "file_batch",
+    "file_content_page",
+    "file_counts",
+    "file_deleted",
+    "file_object",
+    "files_page",
+    "search_results_page",
+    "vector_store",
+    "vector_store_deleted",
+    "vector_store_file",
+    "vector_store_file_deleted",
+]

@@ -17,6 +17,7 @@ from pydantic import (
     Field,
     StringConstraints,
     Tag,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 from typing_extensions import TypeAliasType
@@ -456,3 +457,182 @@ class StepListQuery(ListQuery):
     """The list of a run's steps also takes `include[]`."""
 
     include: list[Includable] = []
+
+
+# --- files -------------------------------------------------------------------------------
+
+UPLOAD_PURPOSES = ("fine-tune", "assistants", "batch", "user_data", "vision", "evals")
+"""What `POST /files` takes as `purpose`, in the order the real API's error lists them."""
+
+
+class FileExpiresAfterIn(RequestModel):
+    anchor: Literal["created_at"]
+    seconds: Annotated[int, Field(ge=3600, le=2_592_000)]
+
+
+class FileForm(RequestModel):
+    """The text fields of an upload (`multipart/form-data`); the file itself comes apart.
+
+    Parsed like a query string (form values are strings); `purpose` is checked by the
+    library, which words its error as the real API does.
+    """
+
+    purpose: str
+    expires_after: FileExpiresAfterIn | None = None
+
+
+class FileListQuery(ListQuery):
+    """`GET /files`: a limit up to 10,000 (the default), and a purpose filter."""
+
+    limit: Annotated[int, Field(ge=1, le=10_000)] = 10_000
+    purpose: str | None = None
+
+
+# --- vector stores -----------------------------------------------------------------------
+
+
+def _check_attributes(
+    attributes: dict[str, str | bool | int | float],
+) -> dict[str, str | bool | int | float]:
+    if len(attributes) > METADATA_MAX_PAIRS:
+        raise PydanticCustomError(
+            "object_above_max_properties",
+            "Invalid 'attributes': too many properties. Expected an object with at most "
+            f"{METADATA_MAX_PAIRS} properties, but got an object with {len(attributes)} "
+            "properties instead.",
+        )
+    for key, value in attributes.items():
+        if len(key) > METADATA_KEY_MAX:
+            raise PydanticCustomError(
+                "invalid_property_name",
+                f"Invalid property name in 'attributes': '{key}' is too long. Expected a "
+                f"string with maximum length {METADATA_KEY_MAX}, but got a string with length "
+                f"{len(key)} instead.",
+                {"code": "string_above_max_length"},
+            )
+        if isinstance(value, str) and len(value) > METADATA_VALUE_MAX:
+            raise PydanticCustomError(
+                "invalid_value",
+                f"Invalid 'attributes.{key}': string too long. Expected a string with maximum "
+                f"length {METADATA_VALUE_MAX}, but got a string with length {len(value)} "
+                "instead.",
+                {"code": "string_above_max_length"},
+            )
+    return attributes
+
+
+Attributes = Annotated[dict[str, str | bool | int | float], AfterValidator(_check_attributes)]
+
+
+class StaticChunkingIn(RequestModel):
+    max_chunk_size_tokens: Annotated[int, Field(ge=100, le=4096)]
+    chunk_overlap_tokens: Annotated[int, Field(ge=0)]
+
+    @model_validator(mode="after")
+    def _overlap_at_most_half(self) -> StaticChunkingIn:
+        if self.chunk_overlap_tokens > self.max_chunk_size_tokens // 2:
+            raise PydanticCustomError(
+                "chunk_overlap",
+                "'chunk_overlap_tokens' must not exceed half of 'max_chunk_size_tokens'",
+            )
+        return self
+
+
+class AutoChunkingStrategyIn(RequestModel):
+    type: Literal["auto"]
+
+
+class StaticChunkingStrategyIn(RequestModel):
+    type: Literal["static"]
+    static: StaticChunkingIn
+
+
+if TYPE_CHECKING:
+    ChunkingStrategyIn = AutoChunkingStrategyIn | StaticChunkingStrategyIn
+else:
+    ChunkingStrategyIn = one_of(
+        "ChunkingStrategyIn", AutoChunkingStrategyIn, StaticChunkingStrategyIn
+    )
+
+
+class VectorStoreExpiresAfterIn(RequestModel):
+    anchor: Literal["last_active_at"]
+    days: Annotated[int, Field(ge=1, le=365)]
+
+
+class CreateVectorStore(RequestModel):
+    file_ids: Annotated[list[str], Field(max_length=500)] | None = None
+    name: str | None = None
+    description: str | None = None
+    expires_after: VectorStoreExpiresAfterIn | None = None
+    chunking_strategy: ChunkingStrategyIn | None = None
+    metadata: Metadata | None = None
+
+
+class ModifyVectorStore(RequestModel):
+    """Only the fields sent (`model_fields_set`) change; `null` clears `name` and
+    `expires_after`."""
+
+    name: str | None = None
+    expires_after: VectorStoreExpiresAfterIn | None = None
+    metadata: Metadata | None = None
+
+
+class CreateVectorStoreFile(RequestModel):
+    file_id: str
+    chunking_strategy: ChunkingStrategyIn | None = None
+    attributes: Attributes | None = None
+
+
+class UpdateVectorStoreFile(RequestModel):
+    attributes: Attributes | None
+
+
+class CreateFileBatch(RequestModel):
+    """`file_ids` (with shared `attributes`/`chunking_strategy`) or `files`, not both."""
+
+    file_ids: Annotated[list[str], Field(min_length=1, max_length=2000)] | None = None
+    files: Annotated[list[CreateVectorStoreFile], Field(min_length=1, max_length=2000)] | None = (
+        None
+    )
+    chunking_strategy: ChunkingStrategyIn | None = None
+    attributes: Attributes | None = None
+
+
+FileStatus = Literal["in_progress", "completed", "failed", "cancelled"]
+
+
+class VectorStoreFileListQuery(ListQuery):
+    """The files of a vector store or of a batch, optionally only those in one status."""
+
+    filter: FileStatus | None = None
+
+
+class SearchRankingOptionsIn(RequestModel):
+    ranker: Literal["none", "auto", "default-2024-11-15"] | None = None
+    score_threshold: Annotated[float, Field(ge=0, le=1)] | None = None
+
+
+class SearchVectorStore(RequestModel):
+    """`POST /vector_stores/{id}/search`; a list of queries is searched as one."""
+
+    query: str | Annotated[list[str], Field(min_length=1)]
+    rewrite_query: bool | None = None
+    max_num_results: Annotated[int, Field(ge=1, le=50)] | None = None
+    filters: dict[str, Any] | None = None
+    ranking_options: SearchRankingOptionsIn | None = None
+
+
+__all__ += [
+    "UPLOAD_PURPOSES",
+    "ChunkingStrategyIn",
+    "CreateFileBatch",
+    "CreateVectorStore",
+    "CreateVectorStoreFile",
+    "FileForm",
+    "FileListQuery",
+    "ModifyVectorStore",
+    "SearchVectorStore",
+    "UpdateVectorStoreFile",
+    "VectorStoreFileListQuery",
+]

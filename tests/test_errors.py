@@ -515,21 +515,23 @@ CASES = [
         code="invalid_beta",
         headers={"OpenAI-Beta": "assistants=v1"},
     ),
+    # /files and /vector_stores never require the beta header: their own errors come back.
     Bad(
         "files-need-no-beta-header",
         "GET",
-        "/files",
+        "/files/file-nope",
         404,
-        "Invalid URL (GET /v1/files)",
+        "No such File object: file-nope",
+        param="id",
         headers={"OpenAI-Beta": None},
     ),
     Bad(
         "vector-stores-need-no-beta-header",
         "POST",
         "/vector_stores",
-        404,
-        "Invalid URL (POST /v1/vector_stores)",
-        json={},
+        400,
+        "Unrecognized request argument supplied: colour",
+        json={"colour": "blue"},
         headers={"OpenAI-Beta": None},
     ),
 ]

@@ -1,5 +1,5 @@
 """Path operations only: parse, call the backend, render."""
 
-from . import assistants, control, messages, runs, threads
+from . import assistants, control, files, messages, runs, threads, vector_stores
 
-__all__ = ["assistants", "control", "messages", "runs", "threads"]
+__all__ = ["assistants", "control", "files", "messages", "runs", "threads", "vector_stores"]

@@ -32,9 +32,9 @@ async def create_run(
     backend: BackendDep,
     thread_id: str,
     req: Annotated[rq.CreateRun, body(rq.CreateRun)],
-    _include: IncludeDep,
+    include: IncludeDep,
 ) -> Response:
-    executor = backend.create_run(thread_id, req)
+    executor = backend.create_run(thread_id, req, include)
     if req.stream:
         return event_stream(backend, executor)
     return run_response(backend, backend.run_unstreamed(executor))
@@ -92,6 +92,6 @@ async def list_steps(
 
 @router.get("/{thread_id}/runs/{run_id}/steps/{step_id}")
 async def get_step(
-    backend: BackendDep, thread_id: str, run_id: str, step_id: str, _include: IncludeDep
+    backend: BackendDep, thread_id: str, run_id: str, step_id: str, include: IncludeDep
 ) -> Response:
-    return object_response(backend.get_step(thread_id, run_id, step_id))
+    return object_response(backend.get_step(thread_id, run_id, step_id, include))

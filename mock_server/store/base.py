@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from openai.types import FileObject, VectorStore
 from openai.types.beta import Assistant, Thread
 from openai.types.beta.threads import Message, Run
 from openai.types.beta.threads.runs import RunStep
+from openai.types.vector_stores import VectorStoreFile, VectorStoreFileBatch
 
-__all__ = ["Identified", "Store", "Table"]
+__all__ = ["Attached", "Batch", "Blob", "Identified", "Store", "Table"]
 
 
 class Identified(Protocol):
@@ -19,6 +22,43 @@ class Identified(Protocol):
 
 
 T = TypeVar("T", bound=Identified)
+
+
+@dataclass(frozen=True)
+class Blob:
+    """The bytes of an uploaded file, kept apart from its `FileObject` (same `id`)."""
+
+    id: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Attached:
+    """A file attached to a vector store. One file may sit in many stores under the same
+    id, so the row's key is the pair; `file.id` is the file's id."""
+
+    file: VectorStoreFile
+
+    @property
+    def id(self) -> str:
+        return self.key(self.file.vector_store_id, self.file.id)
+
+    @staticmethod
+    def key(vector_store_id: str, file_id: str) -> str:
+        """The row id of `file_id` in `vector_store_id`."""
+        return f"{vector_store_id}/{file_id}"
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A vector store file batch and the ids of the files it attached, in request order."""
+
+    batch: VectorStoreFileBatch
+    file_ids: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        return self.batch.id
 
 
 class Table(Protocol[T]):
@@ -62,3 +102,14 @@ class Store(Protocol):
     def runs(self) -> Table[Run]: ...
     @property
     def steps(self) -> Table[RunStep]: ...
+    @property
+    def files(self) -> Table[FileObject]: ...
+    @property
+    def file_contents(self) -> Table[Blob]: ...
+    @property
+    def vector_stores(self) -> Table[VectorStore]: ...
+    # A vector store's files and file batches are kept under its id.
+    @property
+    def vector_store_files(self) -> Table[Attached]: ...
+    @property
+    def file_batches(self) -> Table[Batch]: ...

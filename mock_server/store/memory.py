@@ -5,11 +5,12 @@ from __future__ import annotations
 import threading
 from typing import Generic, TypeVar
 
+from openai.types import FileObject, VectorStore
 from openai.types.beta import Assistant, Thread
 from openai.types.beta.threads import Message, Run
 from openai.types.beta.threads.runs import RunStep
 
-from .base import Identified
+from .base import Attached, Batch, Blob, Identified
 
 __all__ = ["MemoryStore", "MemoryTable"]
 
@@ -66,3 +67,8 @@ class MemoryStore:
         self.messages: MemoryTable[Message] = MemoryTable()
         self.runs: MemoryTable[Run] = MemoryTable()
         self.steps: MemoryTable[RunStep] = MemoryTable()
+        self.files: MemoryTable[FileObject] = MemoryTable()
+        self.file_contents: MemoryTable[Blob] = MemoryTable()
+        self.vector_stores: MemoryTable[VectorStore] = MemoryTable()
+        self.vector_store_files: MemoryTable[Attached] = MemoryTable()
+        self.file_batches: MemoryTable[Batch] = MemoryTable()

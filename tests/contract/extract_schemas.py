@@ -1,4 +1,4 @@
-"""Vendors the spec's Assistants component schemas for `tests/test_contract.py`.
+"""Vendors the spec's Assistants component schemas for `tests/test_contract*.py`.
 
     python tests/contract/extract_schemas.py [path/to/openapi.yaml]
 
@@ -25,16 +25,24 @@ OUTPUT = Path(__file__).with_name("assistants_schemas.json")
 PREFIX = "#/components/schemas/"
 ROOTS = (
     "AssistantObject",
+    "AssistantStreamEvent",
     "DeleteAssistantResponse",
     "DeleteMessageResponse",
     "DeleteThreadResponse",
     "ErrorResponse",
     "ListAssistantsResponse",
     "ListMessagesResponse",
+    "ListRunStepsResponse",
+    "ListRunsResponse",
+    "MessageDeltaObject",
     "MessageObject",
+    "RunObject",
+    "RunStepDeltaObject",
+    "RunStepObject",
     "ThreadObject",
 )
-"""The schemas the contract test validates against."""
+"""The schemas the contract tests validate against (`AssistantStreamEvent` says which
+schema each streamed event's data has)."""
 
 
 def load_spec(path: Path = SPEC) -> dict[str, Any]:

@@ -1,0 +1,600 @@
+"""Files, vector stores, and the deterministic search behind the `file_search` tool.
+
+`Library` holds the state and rules of `/v1/files` and `/v1/vector_stores…`; the
+backend owns one (`Backend.library`) and routers call it with parsed request models, as
+they call the backend. Uploads are `processed` and attached files `completed` the moment
+they arrive, so every SDK polling helper (`create_and_poll`, `upload_and_poll`, the file
+batches' helpers) returns on its first poll.
+
+`Library.search` is what a run's `file_search` step calls: the attached files' text is
+split into chunks (paragraphs, long ones into windows of the file's chunk size), each
+chunk is scored by how many of the query's words it holds, and the best come first.
+There is no randomness and no clock in it: the same files and query give the same hits.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from openai.types import FileDeleted, FileObject, VectorStore, VectorStoreDeleted
+from openai.types.vector_stores import (
+    VectorStoreFile,
+    VectorStoreFileBatch,
+    VectorStoreFileDeleted,
+)
+
+from . import objects
+from . import requests as rq
+from .clock import Clock
+from .errors import BadRequestError, NotFoundError
+from .ids import IdFactory, Prefix
+from .pagination import paginate
+from .store import Store
+from .store.base import Attached, Batch, Blob
+
+__all__ = [
+    "BATCH_FILE_LIFETIME",
+    "DEFAULT_CHUNK_OVERLAP",
+    "DEFAULT_CHUNK_TOKENS",
+    "Library",
+    "SearchHit",
+    "chunk_text",
+    "query_terms",
+    "score_chunk",
+]
+
+DAY = 86_400
+BATCH_FILE_LIFETIME = 30 * DAY
+"""Files uploaded with `purpose="batch"` expire after 30 days unless told otherwise."""
+DEFAULT_CHUNK_TOKENS = 800
+DEFAULT_CHUNK_OVERLAP = 400
+"""The `auto` chunking strategy: 800-token chunks overlapping by 400."""
+
+
+# --- search ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One chunk of one file that matched a query."""
+
+    file_id: str
+    file_name: str
+    score: float
+    """Between 0 and 1, rounded to 4 places: the share of the query's words in `text`."""
+    text: str
+    """The matching chunk."""
+
+
+_WORD = re.compile(r"\w+")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_STOPWORDS = frozenset(
+    {
+        "a", "an", "and", "are", "as", "at", "be", "but", "by", "do", "does", "for", "from",
+        "had", "has", "have", "how", "i", "if", "in", "into", "is", "it", "its", "me", "my",
+        "no", "not", "of", "on", "or", "our", "so", "than", "that", "the", "their", "them",
+        "then", "there", "these", "they", "this", "to", "was", "we", "were", "what", "when",
+        "where", "which", "who", "why", "will", "with", "you", "your",
+    }
+)  # fmt: skip
+"""Words too common to tell chunks apart; ignored unless the query has nothing else."""
+
+
+def _words(text: str) -> list[str]:
+    """Words, case-folded, with a plural `s` dropped (`Penguins` → `penguin`, not `glass`)."""
+    out = []
+    for word in _WORD.findall(text):
+        folded = word.casefold()
+        if (
+            len(folded) > 3
+            and folded.endswith("s")
+            and not folded.endswith("ss")
+            and folded not in _STOPWORDS
+        ):
+            folded = folded[:-1]
+        out.append(folded)
+    return out
+
+
+def query_terms(query: str) -> frozenset[str]:
+    """The distinct words of a query that count when scoring, stop words left out."""
+    words = frozenset(_words(query))
+    return (words - _STOPWORDS) or words
+
+
+def chunk_text(
+    text: str,
+    max_tokens: int = DEFAULT_CHUNK_TOKENS,
+    overlap: int = DEFAULT_CHUNK_OVERLAP,
+) -> list[str]:
+    """`text` in chunks: one per paragraph (blank-line separated); a paragraph longer than
+    `max_tokens` words becomes windows of `max_tokens` words, each starting
+    `max_tokens - overlap` words after the last. Words stand in for tokens."""
+    chunks: list[str] = []
+    step = max(max_tokens - overlap, 1)
+    for paragraph in _PARAGRAPH_BREAK.split(text):
+        words = paragraph.split()
+        if not words:
+            continue
+        if len(words) <= max_tokens:
+            chunks.append(paragraph.strip())
+            continue
+        start = 0
+        while True:
+            chunks.append(" ".join(words[start : start + max_tokens]))
+            if start + max_tokens >= len(words):
+                break
+            start += step
+    return chunks
+
+
+def score_chunk(terms: frozenset[str], chunk: str) -> float:
+    """The share of `terms` found in `chunk`, rounded to 4 places (0 when `terms` is empty)."""
+    if not terms:
+        return 0.0
+    found = terms.intersection(_words(chunk))
+    return round(len(found) / len(terms), 4)
+
+
+# --- the library -------------------------------------------------------------------------
+
+
+class Library:
+    """Files, vector stores, their files and file batches, and `search` over them."""
+
+    def __init__(self, store: Store, ids: IdFactory, clock: Clock) -> None:
+        self.store = store
+        self.ids = ids
+        self.clock = clock
+        self.lock = threading.RLock()
+
+    # --- files -------------------------------------------------------------------------
+
+    def create_file(self, filename: str, data: bytes, form: rq.FileForm) -> FileObject:
+        """Keep an upload. `form` holds the other fields of the multipart body."""
+        if form.purpose not in rq.UPLOAD_PURPOSES:
+            allowed = ", ".join(f"'{p}'" for p in rq.UPLOAD_PURPOSES)
+            raise BadRequestError(
+                f"'{form.purpose}' is not one of [{allowed}] - 'purpose'", param="purpose"
+            )
+        with self.lock:
+            now = self.clock.now()
+            if form.expires_after is not None:
+                expires_at: int | None = now + form.expires_after.seconds
+            elif form.purpose == "batch":
+                expires_at = now + BATCH_FILE_LIFETIME
+            else:
+                expires_at = None
+            created = objects.file_object(
+                id=self.ids.new(Prefix.FILE, length=22),
+                created_at=now,
+                filename=filename,
+                size=len(data),
+                purpose=form.purpose,
+                expires_at=expires_at,
+            )
+            self.store.files.insert(created)
+            self.store.file_contents.insert(Blob(created.id, data))
+            return created
+
+    def get_file(self, file_id: str) -> FileObject:
+        found = self.store.files.get(file_id)
+        if found is None:
+            raise NotFoundError(f"No such File object: {file_id}", param="id")
+        return found
+
+    def file_content(self, file_id: str) -> tuple[FileObject, bytes]:
+        """The file and its bytes, as uploaded."""
+        file = self.get_file(file_id)
+        blob = self.store.file_contents.get(file_id)
+        return file, blob.data if blob is not None else b""
+
+    def list_files(self, query: rq.FileListQuery) -> tuple[list[FileObject], bool]:
+        files = self.store.files.children()
+        if query.purpose is not None:
+            files = [f for f in files if f.purpose == query.purpose]
+        return paginate(files, query)
+
+    def delete_file(self, file_id: str) -> FileDeleted:
+        """Forget a file and take it out of every vector store."""
+        with self.lock:
+            self.get_file(file_id)
+            for store in self.store.vector_stores.children():
+                row = self.store.vector_store_files.get(Attached.key(store.id, file_id))
+                if row is not None:
+                    self.store.vector_store_files.delete(row.id)
+                    self._refresh(store.id)
+            self.store.file_contents.delete(file_id)
+            self.store.files.delete(file_id)
+            return objects.file_deleted(file_id)
+
+    # --- vector stores -----------------------------------------------------------------
+
+    def create_vector_store(self, req: rq.CreateVectorStore) -> VectorStore:
+        """A new vector store with `req.file_ids` attached (all of them must exist)."""
+        with self.lock:
+            file_ids = list(dict.fromkeys(req.file_ids or []))
+            for file_id in file_ids:
+                self._file_to_attach(file_id)
+            now = self.clock.now()
+            expires_after = req.expires_after.model_dump() if req.expires_after else None
+            created = objects.vector_store(
+                id=self.ids.new(Prefix.VECTOR_STORE, length=32, hex=True),
+                created_at=now,
+                name=req.name,
+                description=req.description,
+                usage_bytes=0,
+                file_counts=objects.file_counts(()),
+                status="completed",
+                expires_after=expires_after,
+                expires_at=_expires_at(expires_after, now),
+                last_active_at=now,
+                metadata=dict(req.metadata or {}),
+            )
+            self.store.vector_stores.insert(created)
+            for file_id in file_ids:
+                self._attach(created.id, file_id, req.chunking_strategy, {})
+            return self._refresh(created.id)
+
+    def get_vector_store(self, vector_store_id: str) -> VectorStore:
+        found = self.store.vector_stores.get(vector_store_id)
+        if found is None:
+            raise NotFoundError.for_id("vector store", vector_store_id)
+        return found
+
+    def modify_vector_store(self, vector_store_id: str, req: rq.ModifyVectorStore) -> VectorStore:
+        """Change what was sent; the store counts as active now."""
+        with self.lock:
+            current = self.get_vector_store(vector_store_id)
+            data = objects.render(current)
+            sent = req.model_fields_set
+            now = self.clock.now()
+            if "name" in sent:
+                data["name"] = req.name
+            if "metadata" in sent:
+                data["metadata"] = dict(req.metadata or {})
+            if "expires_after" in sent:
+                data["expires_after"] = (
+                    req.expires_after.model_dump() if req.expires_after is not None else None
+                )
+            data["last_active_at"] = now
+            data["expires_at"] = _expires_at(data["expires_after"], now)
+            updated = self._rebuild(data)
+            self.store.vector_stores.update(updated)
+            return updated
+
+    def delete_vector_store(self, vector_store_id: str) -> VectorStoreDeleted:
+        """Forget the store, its attachments and batches (the files themselves stay)."""
+        with self.lock:
+            self.get_vector_store(vector_store_id)
+            for row in self.store.vector_store_files.children(vector_store_id):
+                self.store.vector_store_files.delete(row.id)
+            for batch in self.store.file_batches.children(vector_store_id):
+                self.store.file_batches.delete(batch.id)
+            self.store.vector_stores.delete(vector_store_id)
+            return objects.vector_store_deleted(vector_store_id)
+
+    def list_vector_stores(self, query: rq.ListQuery) -> tuple[list[VectorStore], bool]:
+        return paginate(self.store.vector_stores.children(), query)
+
+    # --- vector store files ------------------------------------------------------------
+
+    def attach_file(self, vector_store_id: str, req: rq.CreateVectorStoreFile) -> VectorStoreFile:
+        """Attach an uploaded file, `completed` at once. Attaching a file the store already
+        holds returns it as it is."""
+        with self.lock:
+            self.get_vector_store(vector_store_id)
+            self._file_to_attach(req.file_id)
+            attached = self._attach(
+                vector_store_id, req.file_id, req.chunking_strategy, req.attributes or {}
+            )
+            self._refresh(vector_store_id)
+            return attached
+
+    def get_vector_store_file(self, vector_store_id: str, file_id: str) -> VectorStoreFile:
+        self.get_vector_store(vector_store_id)
+        row = self.store.vector_store_files.get(Attached.key(vector_store_id, file_id))
+        if row is None:
+            raise NotFoundError(
+                f"No file found with id '{file_id}' in vector store '{vector_store_id}'."
+            )
+        return row.file
+
+    def update_vector_store_file(
+        self, vector_store_id: str, file_id: str, req: rq.UpdateVectorStoreFile
+    ) -> VectorStoreFile:
+        """Replace the file's attributes."""
+        with self.lock:
+            current = self.get_vector_store_file(vector_store_id, file_id)
+            updated = current.model_copy(update={"attributes": dict(req.attributes or {})})
+            self.store.vector_store_files.update(Attached(updated))
+            return updated
+
+    def detach_file(self, vector_store_id: str, file_id: str) -> VectorStoreFileDeleted:
+        """Take a file out of a store (the file itself stays)."""
+        with self.lock:
+            self.get_vector_store_file(vector_store_id, file_id)
+            self.store.vector_store_files.delete(Attached.key(vector_store_id, file_id))
+            self._refresh(vector_store_id)
+            return objects.vector_store_file_deleted(file_id)
+
+    def list_vector_store_files(
+        self, vector_store_id: str, query: rq.VectorStoreFileListQuery
+    ) -> tuple[list[VectorStoreFile], bool]:
+        self.get_vector_store(vector_store_id)
+        files = [row.file for row in self.store.vector_store_files.children(vector_store_id)]
+        return paginate(_with_status(files, query.filter), query)
+
+    def vector_store_file_text(self, vector_store_id: str, file_id: str) -> str:
+        """The text a store holds for a file (its bytes read as UTF-8)."""
+        self.get_vector_store_file(vector_store_id, file_id)
+        return self._text(file_id)
+
+    # --- file batches ------------------------------------------------------------------
+
+    def create_file_batch(
+        self, vector_store_id: str, req: rq.CreateFileBatch
+    ) -> VectorStoreFileBatch:
+        """Attach several files at once; the batch is `completed` when it is made."""
+        if req.file_ids is None and req.files is None:
+            raise BadRequestError(
+                "Missing required parameter: 'file_ids'.",
+                param="file_ids",
+                code="missing_required_parameter",
+            )
+        if req.file_ids is not None and req.files is not None:
+            raise BadRequestError(
+                "Invalid 'files': 'file_ids' and 'files' are mutually exclusive.",
+                param="files",
+                code="invalid_value",
+            )
+        if req.file_ids is not None:
+            wanted = [
+                rq.CreateVectorStoreFile(
+                    file_id=file_id,
+                    chunking_strategy=req.chunking_strategy,
+                    attributes=req.attributes,
+                )
+                for file_id in req.file_ids
+            ]
+        else:
+            wanted = list(req.files or [])
+        with self.lock:
+            self.get_vector_store(vector_store_id)
+            for one in wanted:
+                self._file_to_attach(one.file_id)
+            attached = [
+                self._attach(
+                    vector_store_id, one.file_id, one.chunking_strategy, one.attributes or {}
+                )
+                for one in wanted
+            ]
+            self._refresh(vector_store_id)
+            created = objects.file_batch(
+                id=self.ids.new(Prefix.FILE_BATCH, length=32, hex=True),
+                created_at=self.clock.now(),
+                vector_store_id=vector_store_id,
+                status="completed",
+                file_counts=objects.file_counts(f.status for f in attached),
+            )
+            file_ids = tuple(dict.fromkeys(one.file_id for one in wanted))
+            self.store.file_batches.insert(Batch(created, file_ids), parent=vector_store_id)
+            return created
+
+    def get_file_batch(self, vector_store_id: str, batch_id: str) -> VectorStoreFileBatch:
+        return self._batch(vector_store_id, batch_id).batch
+
+    def cancel_file_batch(self, vector_store_id: str, batch_id: str) -> VectorStoreFileBatch:
+        """Only a batch still `in_progress` can be cancelled, and here none ever is."""
+        batch = self.get_file_batch(vector_store_id, batch_id)
+        raise BadRequestError(
+            f"Cannot cancel vector store file batch with status '{batch.status}'."
+        )
+
+    def list_file_batch_files(
+        self, vector_store_id: str, batch_id: str, query: rq.VectorStoreFileListQuery
+    ) -> tuple[list[VectorStoreFile], bool]:
+        """The batch's files that are still in the store, in the store's order."""
+        members = set(self._batch(vector_store_id, batch_id).file_ids)
+        files = [
+            row.file
+            for row in self.store.vector_store_files.children(vector_store_id)
+            if row.file.id in members
+        ]
+        return paginate(_with_status(files, query.filter), query)
+
+    # --- search ------------------------------------------------------------------------
+
+    def search(
+        self,
+        vector_store_ids: Sequence[str],
+        query: str,
+        max_num_results: int = 20,
+        score_threshold: float = 0.0,
+    ) -> list[SearchHit]:
+        """The chunks of the stores' completed files that share words with `query`, best
+        first; ties keep file order (stores in the order given, files in attachment
+        order) then chunk order. Chunks scoring 0 or below `score_threshold` are left
+        out, as are unknown store ids; a file in several of the stores counts once."""
+        hits = [
+            hit
+            for hit in self._scored(vector_store_ids, query_terms(query))
+            if hit.score > 0 and hit.score >= score_threshold
+        ]
+        hits.sort(key=lambda hit: -hit.score)  # stable: ties keep their order
+        return hits[: max(max_num_results, 0)]
+
+    def search_results(
+        self,
+        vector_store_id: str,
+        query: str,
+        max_num_results: int = 10,
+        score_threshold: float = 0.0,
+        filters: Mapping[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        """`POST /vector_stores/{id}/search`: `search` over one store, as result items
+        (hits of one file stay separate items, one chunk each)."""
+        self.get_vector_store(vector_store_id)
+        hits = self.search([vector_store_id], query, 50, score_threshold)
+        out: list[dict[str, Any]] = []
+        for hit in hits:
+            attributes = self.get_vector_store_file(vector_store_id, hit.file_id).attributes
+            if filters is not None and not _matches(filters, attributes or {}):
+                continue
+            out.append(
+                {
+                    "file_id": hit.file_id,
+                    "filename": hit.file_name,
+                    "score": hit.score,
+                    "attributes": dict(attributes or {}),
+                    "content": [{"type": "text", "text": hit.text}],
+                }
+            )
+        return out[:max_num_results]
+
+    # --- shared rules ------------------------------------------------------------------
+
+    def _scored(
+        self, vector_store_ids: Sequence[str], terms: frozenset[str]
+    ) -> Iterator[SearchHit]:
+        seen: set[str] = set()
+        for vector_store_id in vector_store_ids:
+            for row in self.store.vector_store_files.children(vector_store_id):
+                attached = row.file
+                file = self.store.files.get(attached.id)
+                if attached.status != "completed" or attached.id in seen or file is None:
+                    continue
+                seen.add(attached.id)
+                size, overlap = _chunk_sizes(attached)
+                for chunk in chunk_text(self._text(attached.id), size, overlap):
+                    yield SearchHit(attached.id, file.filename, score_chunk(terms, chunk), chunk)
+
+    def _text(self, file_id: str) -> str:
+        blob = self.store.file_contents.get(file_id)
+        return blob.data.decode("utf-8", errors="replace") if blob is not None else ""
+
+    def _file_to_attach(self, file_id: str) -> FileObject:
+        found = self.store.files.get(file_id)
+        if found is None:
+            raise NotFoundError.for_id("file", file_id)
+        return found
+
+    def _attach(
+        self,
+        vector_store_id: str,
+        file_id: str,
+        strategy: rq.ChunkingStrategyIn | None,
+        attributes: Mapping[str, Any],
+    ) -> VectorStoreFile:
+        existing = self.store.vector_store_files.get(Attached.key(vector_store_id, file_id))
+        if existing is not None:
+            return existing.file
+        attached = objects.vector_store_file(
+            id=file_id,
+            created_at=self.clock.now(),
+            vector_store_id=vector_store_id,
+            usage_bytes=self._file_to_attach(file_id).bytes,
+            chunking_strategy=objects.chunking_strategy(strategy),
+            attributes=dict(attributes),
+        )
+        self.store.vector_store_files.insert(Attached(attached), parent=vector_store_id)
+        return attached
+
+    def _refresh(self, vector_store_id: str) -> VectorStore:
+        """Recount a store's files and bytes after its files changed."""
+        current = self.get_vector_store(vector_store_id)
+        files = [row.file for row in self.store.vector_store_files.children(vector_store_id)]
+        counts = objects.file_counts(f.status for f in files)
+        data = objects.render(current) | {
+            "file_counts": counts,
+            "usage_bytes": sum(f.usage_bytes for f in files if f.status == "completed"),
+            "status": "in_progress" if counts["in_progress"] else "completed",
+        }
+        updated = self._rebuild(data)
+        self.store.vector_stores.update(updated)
+        return updated
+
+    @staticmethod
+    def _rebuild(data: dict[str, Any]) -> VectorStore:
+        return objects.vector_store(
+            id=data["id"],
+            created_at=data["created_at"],
+            name=data["name"],
+            description=data.get("description"),
+            usage_bytes=data["usage_bytes"],
+            file_counts=data["file_counts"],
+            status=data["status"],
+            expires_after=data.get("expires_after"),
+            expires_at=data.get("expires_at"),
+            last_active_at=data["last_active_at"],
+            metadata=data["metadata"],
+        )
+
+    def _batch(self, vector_store_id: str, batch_id: str) -> Batch:
+        if not batch_id.startswith(Prefix.FILE_BATCH.value):
+            raise BadRequestError(
+                f"Invalid 'batch_id': '{batch_id}'. Expected an ID that begins with "
+                f"'{Prefix.FILE_BATCH.value}'.",
+                param="batch_id",
+                code="invalid_value",
+            )
+        self.get_vector_store(vector_store_id)
+        found = self.store.file_batches.get(batch_id)
+        if found is None or self.store.file_batches.parent_of(batch_id) != vector_store_id:
+            raise NotFoundError.for_id("vector store file batch", batch_id)
+        return found
+
+
+def _expires_at(expires_after: Mapping[str, Any] | None, last_active_at: int) -> int | None:
+    if expires_after is None:
+        return None
+    return last_active_at + int(expires_after["days"]) * DAY
+
+
+def _with_status(files: list[VectorStoreFile], status: str | None) -> list[VectorStoreFile]:
+    return files if status is None else [f for f in files if f.status == status]
+
+
+def _chunk_sizes(attached: VectorStoreFile) -> tuple[int, int]:
+    strategy = attached.chunking_strategy
+    static = getattr(strategy, "static", None)
+    if static is None:
+        return DEFAULT_CHUNK_TOKENS, DEFAULT_CHUNK_OVERLAP
+    return static.max_chunk_size_tokens, static.chunk_overlap_tokens
+
+
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "lt": operator.lt,
+    "lte": operator.le,
+}
+
+
+def _matches(condition: Mapping[str, Any], attributes: Mapping[str, Any]) -> bool:
+    """An attribute filter (comparison or `and`/`or` compound) against a file's attributes."""
+    kind = str(condition.get("type"))
+    if kind in ("and", "or"):
+        results = (_matches(c, attributes) for c in condition.get("filters", []))
+        return all(results) if kind == "and" else any(results)
+    key, expected = str(condition.get("key")), condition.get("value")
+    if key not in attributes:
+        return kind == "ne"
+    actual = attributes[key]
+    if kind in ("in", "nin"):
+        listed = expected if isinstance(expected, list) else [expected]
+        return bool(actual in listed) == (kind == "in")
+    compare = _COMPARE.get(kind)
+    if compare is None:
+        return False
+    try:
+        return bool(compare(actual, expected))
+    except TypeError:
+        return False
