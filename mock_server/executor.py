@@ -245,9 +245,14 @@ class RunExecutor:
             text = fake_model.reply_with_outputs(outputs).text
         if text is None:
             text = self._default_reply(ctx).text
-        reply = fake_model.Reply(text=text, tokens=tuple(fake_model.tokenize(text)))
+        cited = [(c.file_id, self._file_name(c.file_id)) for c in turn.citations]
+        reply = fake_model.with_citations(text, cited)
         yield from self._write_message(reply, ctx.prompt_tokens, cut=turn.incomplete)
         return None
+
+    def _file_name(self, file_id: str) -> str:
+        found = self.services.store.files.get(file_id)
+        return found.filename if found is not None else file_id
 
     def _unscripted(
         self, ctx: _Turn, outputs: list[tuple[str, str]]

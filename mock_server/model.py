@@ -34,6 +34,7 @@ __all__ = [
     "respond",
     "tokenize",
     "wants_search",
+    "with_citations",
 ]
 
 _TOKEN = re.compile(r"\s*[A-Za-z]{1,9}|\s*\d{1,3}|\s*[^\sA-Za-z\d]|\s+")
@@ -465,6 +466,18 @@ def wants_search(*, prompt: str, tools: Sequence[dict[str, Any]], tool_choice: A
     if isinstance(tool_choice, dict):
         return tool_choice.get("type") == "file_search"
     return tool_choice in ("auto", "required")
+
+
+def with_citations(text: str, cited: Sequence[tuple[str, str]], step_index: int = 4) -> Reply:
+    """`text` followed by a citation marker for each `(file_id, file_name)`."""
+    tokens = tokenize(text)
+    citations: list[Citation] = []
+    for i, (file_id, file_name) in enumerate(cited):
+        marker = f"【{step_index}:{i}†{file_name}】"
+        citations.append(Citation(marker, len(text), len(text) + len(marker), file_id))
+        text += marker
+        tokens.append(marker)
+    return Reply(text=text, tokens=tuple(tokens), citations=tuple(citations))
 
 
 def cited_reply(parts: Sequence[tuple[str, str, str]], step_index: int = 4) -> Reply:

@@ -27,6 +27,7 @@ __all__ = [
     "Script",
     "ScriptError",
     "ScriptedCall",
+    "ScriptedCitation",
     "ScriptedCode",
     "Turn",
     "Upload",
@@ -59,6 +60,12 @@ class ScriptedCode(_Closed):
     image_file_ids: list[str] = []
 
 
+class ScriptedCitation(_Closed):
+    """A `file_citation` the reply carries: a marker citing this file."""
+
+    file_id: str
+
+
 class Failure(_Closed):
     """The run fails with this `last_error`."""
 
@@ -70,11 +77,13 @@ class Turn(_Closed):
     """What the model does on one turn of a run.
 
     Tool calls end the turn in `requires_action` (the next turn answers the outputs);
-    a code run is followed by `text` (or a report of its logs); `fail` and `expire`
-    end the run; `incomplete` cuts the reply as a token limit would.
+    a code run is followed by `text` (or a report of its logs); `citations` follow the
+    text as `file_citation` markers; `fail` and `expire` end the run; `incomplete` cuts
+    the reply as a token limit would.
     """
 
     text: str | None = None
+    citations: list[ScriptedCitation] = []
     tool_calls: list[ScriptedCall] = []
     code: ScriptedCode | None = None
     fail: Failure | None = None

@@ -112,3 +112,14 @@ def test_code_interpreter_stream(node_run: dict[str, Any]) -> None:
     assert code["logs"] == ["56088"]
     assert code["status"] == "completed"
     assert "56088" in code["text"]
+
+
+def test_file_search_stream_with_citations(node_run: dict[str, Any]) -> None:
+    search = node_run["search"]
+    assert search["callbacks"] == ["toolCallCreated:file_search"]
+    assert search["status"] == "completed"
+    [annotation] = search["annotations"]
+    assert annotation["type"] == "file_citation"
+    assert annotation["file_citation"]["file_id"] == search["fileId"]
+    start, end = annotation["start_index"], annotation["end_index"]
+    assert search["text"][start:end] == annotation["text"] == "【4:0†notes.txt】"

@@ -1,6 +1,6 @@
 // The official Node SDK against assistants-mock: prints one JSON summary per scenario.
 // Driven by tests/test_node_sdk.py with OPENAI_BASE_URL and OPENAI_API_KEY set.
-import OpenAI from "openai";
+import OpenAI, { toFile } from "openai";
 
 const client = new OpenAI({ maxRetries: 0 });
 
@@ -102,6 +102,38 @@ async function code() {
   return { callbacks, input, logs, status: done.run.status, text: done.text };
 }
 
+async function search() {
+  const file = await client.files.create({
+    file: await toFile(
+      Buffer.from("Penguins live mostly in the Southern Hemisphere.\n\nKoalas eat leaves."),
+      "notes.txt",
+    ),
+    purpose: "assistants",
+  });
+  const store = await client.vectorStores.create({ name: "notes", file_ids: [file.id] });
+  const assistant = await client.beta.assistants.create({
+    model: "gpt-4o",
+    tools: [{ type: "file_search" }],
+    tool_resources: { file_search: { vector_store_ids: [store.id] } },
+  });
+  const callbacks = [];
+  const stream = client.beta.threads
+    .createAndRunStream({
+      assistant_id: assistant.id,
+      thread: { messages: [{ role: "user", content: "Where do penguins live?" }] },
+    })
+    .on("toolCallCreated", (call) => callbacks.push(`toolCallCreated:${call.type}`));
+  const done = await consume(stream);
+  const final = (await stream.finalMessages())[0].content[0].text;
+  return {
+    callbacks,
+    fileId: file.id,
+    status: done.run.status,
+    text: final.value,
+    annotations: final.annotations,
+  };
+}
+
 async function main() {
   const assistant = await client.beta.assistants.create({
     model: "gpt-4o",
@@ -140,6 +172,7 @@ async function main() {
   out.steps = steps;
   out.tools = await tools();
   out.code = await code();
+  out.search = await search();
   process.stdout.write(JSON.stringify(out));
 }
 
