@@ -572,6 +572,7 @@ class RunExecutor:
         if not self.deltas:
             self._text = "".join(tokens)
             self._citations = [c for c in reply.citations if c.end_index <= len(self._text)]
+        plain = objects.TextDeltas(message_id)
         for i, token in enumerate(tokens if self.deltas else ()):
             text: dict[str, Any] = {"value": token}
             cited = citations.get(len(self._text))
@@ -581,10 +582,11 @@ class RunExecutor:
             elif i == 0:
                 text["annotations"] = []  # the first delta of a block introduces them
             self._text += token
-            yield Event(
-                "thread.message.delta",
-                objects.message_delta(message_id, [{"index": 0, "type": "text", "text": text}]),
-            )
+            if "annotations" in text:
+                content = [{"index": 0, "type": "text", "text": text}]
+                yield Event("thread.message.delta", objects.message_delta(message_id, content))
+            else:
+                yield Event("thread.message.delta", None, plain.json(token))
 
         now = services.clock.now()
         if cut:

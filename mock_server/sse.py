@@ -17,12 +17,20 @@ DONE = b"event: done\ndata: [DONE]\n\n"
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """One streamed event: its name (`thread.run.created`) and the object it carries."""
+    """One streamed event: its name (`thread.run.created`) and the object it carries,
+    or, for the many small deltas of a message, its JSON already made (`raw`, from
+    `objects.TextDeltas`, whose bytes come from a validated SDK model)."""
 
     name: str
-    data: BaseModel
+    data: BaseModel | None
+    raw: bytes | None = None
 
 
 def encode(event: Event) -> bytes:
     """One event as SSE bytes: a single `data:` line of compact JSON, then a blank line."""
-    return b"event: " + event.name.encode() + b"\ndata: " + to_json(render(event.data)) + b"\n\n"
+    if event.raw is not None:
+        body = event.raw
+    else:
+        assert event.data is not None, event.name
+        body = to_json(render(event.data))
+    return b"event: " + event.name.encode() + b"\ndata: " + body + b"\n\n"
