@@ -572,8 +572,8 @@ class RunExecutor:
         if not self.deltas:
             self._text = "".join(tokens)
             self._citations = [c for c in reply.citations if c.end_index <= len(self._text)]
-        plain = objects.TextDeltas(message_id)
-        for i, token in enumerate(tokens if self.deltas else ()):
+        plain = objects.TextDeltas(message_id) if self.deltas else None
+        for i, token in enumerate(tokens if plain is not None else ()):
             text: dict[str, Any] = {"value": token}
             cited = citations.get(len(self._text))
             if cited is not None and cited.text == token:
@@ -582,11 +582,12 @@ class RunExecutor:
             elif i == 0:
                 text["annotations"] = []  # the first delta of a block introduces them
             self._text += token
-            if "annotations" in text:
-                content = [{"index": 0, "type": "text", "text": text}]
-                yield Event("thread.message.delta", objects.message_delta(message_id, content))
-            else:
+            if "annotations" not in text:
+                assert plain is not None  # only streamed runs get here
                 yield Event("thread.message.delta", None, plain.json(token))
+                continue
+            content = [{"index": 0, "type": "text", "text": text}]
+            yield Event("thread.message.delta", objects.message_delta(message_id, content))
 
         now = services.clock.now()
         if cut:
@@ -640,7 +641,7 @@ class RunExecutor:
         step events keep the value they had when sent, as recorded)."""
         steps = self.services.store.steps
         for step in steps.children(self.run_id):
-            if objects.render(step).get("expires_at") is not None:
+            if (step.model_extra or {}).get("expires_at") is not None:
                 steps.update(step.model_copy(update={"expires_at": None}))
 
     def _wind_down(self) -> Iterator[Event]:

@@ -122,11 +122,14 @@ class _Chooser:
     def __init__(self, *parts: str) -> None:
         self._key = "\x00".join(parts).encode()
         self._n = 0
+        self._pool: list[int] = []
 
     def index(self, size: int) -> int:
-        self._n += 1
-        digest = hashlib.sha256(self._key + self._n.to_bytes(4, "big")).digest()
-        return int.from_bytes(digest[:8], "big") % size
+        if not self._pool:  # eight numbers from each digest
+            self._n += 1
+            digest = hashlib.sha512(self._key + self._n.to_bytes(4, "big")).digest()
+            self._pool = [int.from_bytes(digest[i : i + 8], "big") for i in range(56, -8, -8)]
+        return self._pool.pop() % size
 
     def pick(self, options: Sequence[str]) -> str:
         return options[self.index(len(options))]
