@@ -83,6 +83,7 @@ class Backend:
 
     def create_assistant(self, req: rq.CreateAssistant) -> Assistant:
         with self.lock:
+            self._check_references(req.tool_resources)
             tools = [objects.tool(t) for t in req.tools or []]
             created = objects.assistant(
                 id=self.ids.new(Prefix.ASSISTANT),
@@ -113,6 +114,7 @@ class Backend:
     def modify_assistant(self, assistant_id: str, req: rq.ModifyAssistant) -> Assistant:
         with self.lock:
             current = self.get_assistant(assistant_id)
+            self._check_references(req.tool_resources)
             data = objects.render(current)
             sent = req.model_fields_set
             for key in ("model", "name", "description", "instructions", "reasoning_effort"):
@@ -150,6 +152,7 @@ class Backend:
 
     def create_thread(self, req: rq.CreateThread) -> Thread:
         with self.lock:
+            self._check_references(req.tool_resources, req.messages or ())
             created = objects.thread(
                 id=self.ids.new(Prefix.THREAD),
                 created_at=self.clock.now(),
@@ -172,6 +175,7 @@ class Backend:
     def modify_thread(self, thread_id: str, req: rq.ModifyThread) -> Thread:
         with self.lock:
             current = self.get_thread(thread_id)
+            self._check_references(req.tool_resources)
             update: dict[str, Any] = {}
             if "metadata" in req.model_fields_set:
                 update["metadata"] = dict(req.metadata or {})
@@ -206,6 +210,7 @@ class Backend:
                 raise BadRequestError(
                     f"Can't add messages to {thread_id} while a run {active.id} is active."
                 )
+            self._check_references(None, [req])
             return self._add_message(thread_id, req)
 
     def get_message(self, thread_id: str, message_id: str) -> Message:
@@ -252,6 +257,7 @@ class Backend:
             self.get_thread(thread_id)
             self._check_no_active_run(thread_id)
             assistant = self.get_assistant(req.assistant_id)
+            self._check_references(None, req.additional_messages or ())
             for message in req.additional_messages or []:
                 self._add_message(thread_id, message)
             executor = self._start_run(
@@ -267,6 +273,7 @@ class Backend:
     def create_thread_and_run(self, req: rq.CreateThreadAndRun) -> RunExecutor:
         with self.lock:
             assistant = self.get_assistant(req.assistant_id)
+            self._check_references(req.tool_resources)
             thread = self.create_thread(req.thread or rq.CreateThread())
             resources = objects.tool_resources(req.tool_resources, ())
             return self._start_run(
@@ -521,9 +528,39 @@ class Backend:
         return created
 
     def _helper_stores(self, resources: rq.ToolResourcesIn | None) -> list[str]:
-        """Ids for vector stores asked for through the `vector_stores` helper."""
+        """Vector stores made through the `vector_stores` helper: real, searchable ones."""
         if resources is None or resources.file_search is None:
             return []
         return [
-            self.ids.new(Prefix.VECTOR_STORE) for _ in resources.file_search.vector_stores or []
+            self.library.create_vector_store(
+                rq.CreateVectorStore.model_validate(helper.model_dump(exclude_none=True))
+            ).id
+            for helper in resources.file_search.vector_stores or []
         ]
+
+    def _check_references(
+        self,
+        resources: rq.ToolResourcesIn | rq.ToolResourceIdsIn | None,
+        messages: Sequence[rq.CreateMessage] = (),
+    ) -> None:
+        """Every file and vector store a request names must exist (as the real API
+        checks), before anything is created: a rejected request leaves nothing behind."""
+        file_ids: list[str] = []
+        store_ids: list[str] = []
+        if resources is not None and resources.code_interpreter is not None:
+            file_ids += resources.code_interpreter.file_ids
+        if resources is not None and resources.file_search is not None:
+            store_ids += resources.file_search.vector_store_ids or []
+            for helper in getattr(resources.file_search, "vector_stores", None) or []:
+                file_ids += helper.file_ids or []
+        for message in messages:
+            file_ids += [a.file_id for a in message.attachments or []]
+            if not isinstance(message.content, str):
+                file_ids += [
+                    p.image_file.file_id for p in message.content if isinstance(p, rq.ImageFilePart)
+                ]
+        for file_id in file_ids:
+            if self.store.files.get(file_id) is None:
+                raise NotFoundError.for_id("file", file_id)
+        for store_id in store_ids:
+            self.library.get_vector_store(store_id)

@@ -27,3 +27,46 @@ def conversation(assistants_client: OpenAI) -> Conversation:
     thread = assistants_client.beta.threads.create()
     assistants_client.beta.threads.messages.create(thread.id, role="user", content=PENGUIN)
     return Conversation(assistant, thread)
+
+
+def upload(client: OpenAI, name: str = "notes.txt", data: bytes = b"Penguins swim.") -> str:
+    """A real file's id: the server checks every file a request names."""
+    return client.files.create(file=(name, data, "text/plain"), purpose="assistants").id
+
+
+def vector_store(client: OpenAI, *file_ids: str) -> str:
+    """A real vector store's id."""
+    return client.vector_stores.create(file_ids=list(file_ids)).id
+
+
+REFERENCES = (
+    "file-a",
+    "file-abc",
+    "file-b",
+    "file-img",
+    "file-x",
+    "vs_a",
+    "vs_abc",
+    "vs_b",
+    "vs_x",
+)
+"""Stand-in ids some request tables use; `real_references` maps them to real ones."""
+
+
+def real_references(client: OpenAI) -> dict[str, str]:
+    """Real files and vector stores for the stand-in ids in `REFERENCES`."""
+    return {
+        ref: vector_store(client) if ref.startswith("vs_") else upload(client, f"{ref}.txt")
+        for ref in REFERENCES
+    }
+
+
+def with_references(value: object, real: dict[str, str]) -> object:
+    """`value` (a JSON body) with the stand-in ids replaced by real ones."""
+    if isinstance(value, str):
+        return real.get(value, value)
+    if isinstance(value, list):
+        return [with_references(v, real) for v in value]
+    if isinstance(value, dict):
+        return {k: with_references(v, real) for k, v in value.items()}
+    return value

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from openai import NotFoundError, OpenAI
 from openai.types.beta import AssistantToolParam
+
+from .conftest import real_references, upload, vector_store, with_references
 
 EPOCH = 1_767_225_600
 """The frozen clock's default start: every object of a fresh server is created then."""
@@ -234,18 +236,20 @@ def test_function_keys_come_in_the_real_order(assistants_client: OpenAI) -> None
 
 
 def test_tool_resources_are_echoed(assistants_client: OpenAI) -> None:
+    file_id = upload(assistants_client)
+    store_id = vector_store(assistants_client)
     created = assistants_client.beta.assistants.create(
         model="gpt-4o",
         tools=[{"type": "code_interpreter"}, {"type": "file_search"}],
         tool_resources={
-            "code_interpreter": {"file_ids": ["file-abc"]},
-            "file_search": {"vector_store_ids": ["vs_abc"]},
+            "code_interpreter": {"file_ids": [file_id]},
+            "file_search": {"vector_store_ids": [store_id]},
         },
     )
     assert created.tool_resources is not None
     assert created.tool_resources.to_dict() == {
-        "code_interpreter": {"file_ids": ["file-abc"]},
-        "file_search": {"vector_store_ids": ["vs_abc"]},
+        "code_interpreter": {"file_ids": [file_id]},
+        "file_search": {"vector_store_ids": [store_id]},
     }
 
 
@@ -324,10 +328,12 @@ def test_modify_field(
             response_format={"type": "json_object"},
         )
     )
+    real = real_references(assistants_client)
+    changes = cast(dict[str, Any], with_references(changes, real))
     modified = raw_json(
         assistants_client.beta.assistants.with_raw_response.update(created["id"], **changes)
     )
-    assert modified == created | expected
+    assert modified == created | cast(dict[str, Any], with_references(expected, real))
 
 
 def test_delete_then_the_assistant_is_gone(assistants_client: OpenAI) -> None:

@@ -14,7 +14,7 @@ import json
 import re
 import typing
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal, NamedTuple
 
@@ -29,6 +29,7 @@ from openai.types.beta.threads.runs import RunStep, RunStepDeltaEvent
 
 from mock_server import MockServer
 
+from .conftest import with_references
 from .contract import extract_recorded as recorded
 from .contract.extract_schemas import PREFIX
 from .test_contract import HEADERS, Key, failure_keys, undeclared, vendored, violations
@@ -259,12 +260,15 @@ class World:
     waiting: str
     """A run of `weather` on `waiting_thread`, in requires_action for call `call`."""
     call: str
+    references: dict[str, str] = field(default_factory=dict)
+    """Real files for the stand-in ids the tables use (`file-a`)."""
 
     def send(self, method: str, path: str, json: Any = None, **kwargs: Any) -> httpx2.Response:
         path = path.format(
             a=self.assistant, t=self.thread, r=self.run, wt=self.waiting_thread, wr=self.waiting
         )
-        return self.http.request(method, path, json=json, **kwargs)
+        body = with_references(json, self.references)
+        return self.http.request(method, path, json=body, **kwargs)
 
     def thread_with(self, content: str) -> str:
         return _id(
@@ -290,6 +294,10 @@ def build_world(server: MockServer, http: httpx2.Client) -> World:
     assistant = _id(http.post("/assistants", json={"model": "gpt-4o"}))
     weather = _id(http.post("/assistants", json={"model": "gpt-4o", "tools": [WEATHER]}))
     world = World(server, http, assistant, weather, "", "", "", "", "")
+    upload = http.post(
+        "/files", files={"file": ("a.txt", b"Notes.", "text/plain")}, data={"purpose": "assistants"}
+    )
+    world.references["file-a"] = _id(upload)
     world.thread = world.thread_with("Hello")
     world.run = world.run_on(world.thread, assistant)
     assert world.send("GET", "/threads/{t}/runs/{r}").json()["status"] == "completed"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from openai import NotFoundError, OpenAI
 from openai.types.beta.threads import MessageContentPartParam
+
+from .conftest import real_references, upload, with_references
 
 EPOCH = 1_767_225_600
 MESSAGE_KEYS = [
@@ -103,12 +105,15 @@ def test_create_from_content_parts(
     parts: list[MessageContentPartParam],
     expected: list[dict[str, Any]],
 ) -> None:
+    real = real_references(assistants_client)
     created = raw_json(
         assistants_client.beta.threads.messages.with_raw_response.create(
-            thread_id, role="user", content=parts
+            thread_id,
+            role="user",
+            content=cast(list[MessageContentPartParam], with_references(parts, real)),
         )
     )
-    assert created["content"] == expected
+    assert created["content"] == with_references(expected, real)
     fetched = raw_json(
         assistants_client.beta.threads.messages.with_raw_response.retrieve(
             created["id"], thread_id=thread_id
@@ -118,36 +123,38 @@ def test_create_from_content_parts(
 
 
 def test_image_detail_defaults_to_auto(assistants_client: OpenAI, thread_id: str) -> None:
+    file_id = upload(assistants_client, "penguin.png")
     created = raw_json(
         assistants_client.beta.threads.messages.with_raw_response.create(
             thread_id,
             role="user",
             content=[
-                {"type": "image_file", "image_file": {"file_id": "file-abc"}},
+                {"type": "image_file", "image_file": {"file_id": file_id}},
                 {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}},
             ],
         )
     )
     assert created["content"] == [
-        {"type": "image_file", "image_file": {"file_id": "file-abc", "detail": "auto"}},
+        {"type": "image_file", "image_file": {"file_id": file_id, "detail": "auto"}},
         {"type": "image_url", "image_url": {"url": "https://example.com/a.png", "detail": "auto"}},
     ]
 
 
 def test_attachments_and_metadata_are_echoed(assistants_client: OpenAI, thread_id: str) -> None:
+    a, b = upload(assistants_client, "a.txt"), upload(assistants_client, "b.txt")
     message = assistants_client.beta.threads.messages.create(
         thread_id,
         role="user",
         content="Summarise these files.",
         attachments=[
-            {"file_id": "file-a", "tools": [{"type": "code_interpreter"}]},
-            {"file_id": "file-b", "tools": [{"type": "file_search"}, {"type": "code_interpreter"}]},
+            {"file_id": a, "tools": [{"type": "code_interpreter"}]},
+            {"file_id": b, "tools": [{"type": "file_search"}, {"type": "code_interpreter"}]},
         ],
         metadata={"source": "upload"},
     )
-    assert [a.to_dict() for a in message.attachments or []] == [
-        {"file_id": "file-a", "tools": [{"type": "code_interpreter"}]},
-        {"file_id": "file-b", "tools": [{"type": "file_search"}, {"type": "code_interpreter"}]},
+    assert [x.to_dict() for x in message.attachments or []] == [
+        {"file_id": a, "tools": [{"type": "code_interpreter"}]},
+        {"file_id": b, "tools": [{"type": "file_search"}, {"type": "code_interpreter"}]},
     ]
     assert message.metadata == {"source": "upload"}
 

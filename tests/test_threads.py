@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from openai import NotFoundError, OpenAI
 from openai.types.beta import thread_create_params
 
 from mock_server import MockServer
+
+from .conftest import real_references, upload, vector_store, with_references
 
 EPOCH = 1_767_225_600
 
@@ -72,28 +74,38 @@ def test_create_echoes_tool_resources(
     tool_resources: thread_create_params.ToolResources,
     expected: dict[str, Any],
 ) -> None:
+    real = real_references(assistants_client)
+    resources = cast(thread_create_params.ToolResources, with_references(tool_resources, real))
     created = raw_json(
-        assistants_client.beta.threads.with_raw_response.create(tool_resources=tool_resources)
+        assistants_client.beta.threads.with_raw_response.create(tool_resources=resources)
     )
-    assert created["tool_resources"] == expected
+    assert created["tool_resources"] == with_references(expected, real)
     assert raw_json(assistants_client.beta.threads.with_raw_response.retrieve(created["id"])) == (
         created
     )
 
 
 def test_vector_stores_helper_makes_a_store(assistants_client: OpenAI) -> None:
+    file_id = upload(assistants_client)
     thread = assistants_client.beta.threads.create(
-        tool_resources={"file_search": {"vector_stores": [{"file_ids": ["file-a"]}]}}
+        tool_resources={
+            "file_search": {"vector_stores": [{"file_ids": [file_id], "metadata": {"k": "v"}}]}
+        }
     )
     assert thread.tool_resources is not None
     assert thread.tool_resources.file_search is not None
     ids = thread.tool_resources.file_search.vector_store_ids
     assert ids is not None
     assert len(ids) == 1
-    assert re.fullmatch(r"vs_[A-Za-z0-9]{24}", ids[0])
+    assert re.fullmatch(r"vs_[0-9a-f]{32}", ids[0])
+    store = assistants_client.vector_stores.retrieve(ids[0])
+    assert store.metadata == {"k": "v"}
+    attached = assistants_client.vector_stores.files.list(ids[0]).data
+    assert [f.id for f in attached] == [file_id]
 
 
 def test_create_with_messages_and_metadata(assistants_client: OpenAI) -> None:
+    file_id = upload(assistants_client)
     thread = assistants_client.beta.threads.create(
         messages=[
             {"role": "user", "content": "Hello", "metadata": {"n": "1"}},
@@ -101,7 +113,7 @@ def test_create_with_messages_and_metadata(assistants_client: OpenAI) -> None:
             {
                 "role": "user",
                 "content": "Look at this",
-                "attachments": [{"file_id": "file-a", "tools": [{"type": "file_search"}]}],
+                "attachments": [{"file_id": file_id, "tools": [{"type": "file_search"}]}],
             },
         ],
         metadata={"user": "alice"},
@@ -123,26 +135,27 @@ def test_create_with_messages_and_metadata(assistants_client: OpenAI) -> None:
     assert [(m.assistant_id, m.run_id) for m in messages] == [(None, None)] * 3
     assert [m.metadata for m in messages] == [{"n": "1"}, {}, {}]
     assert [a.to_dict() for a in messages[2].attachments or []] == [
-        {"file_id": "file-a", "tools": [{"type": "file_search"}]}
+        {"file_id": file_id, "tools": [{"type": "file_search"}]}
     ]
     assert {m.created_at for m in messages} == {EPOCH}
 
 
 def test_modify_replaces_metadata_and_tool_resources(assistants_client: OpenAI) -> None:
+    file_id, store_id = upload(assistants_client), vector_store(assistants_client)
     thread = assistants_client.beta.threads.create(
         metadata={"a": "1", "b": "2"},
-        tool_resources={"code_interpreter": {"file_ids": ["file-a"]}},
+        tool_resources={"code_interpreter": {"file_ids": [file_id]}},
     )
     modified = assistants_client.beta.threads.update(thread.id, metadata={"c": "3"})
     assert modified.metadata == {"c": "3"}
     assert modified.tool_resources == thread.tool_resources
     assert (modified.id, modified.created_at) == (thread.id, thread.created_at)
     again = assistants_client.beta.threads.update(
-        thread.id, tool_resources={"file_search": {"vector_store_ids": ["vs_x"]}}
+        thread.id, tool_resources={"file_search": {"vector_store_ids": [store_id]}}
     )
     assert again.metadata == {"c": "3"}
     assert again.tool_resources is not None
-    assert again.tool_resources.to_dict() == {"file_search": {"vector_store_ids": ["vs_x"]}}
+    assert again.tool_resources.to_dict() == {"file_search": {"vector_store_ids": [store_id]}}
     assert assistants_client.beta.threads.retrieve(thread.id) == again
 
 
