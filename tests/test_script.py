@@ -236,3 +236,16 @@ def test_reset_reloads_the_scenario(tmp_path: Path) -> None:
         client, run = run_once(server)
         assert reply_text(client, run) == "From the file."
         client.close()
+
+
+def test_citations(scripted: Way) -> None:
+    server = scripted({"turns": [{"text": "Cited.", "citations": [{"file_id": "file-cited"}]}]})
+    client, run = run_once(server)
+    message = client.beta.threads.messages.list(run.thread_id, run_id=run.id).data[0]
+    block = message.content[0]
+    assert block.type == "text"
+    assert block.text.value == "Cited.【4:0†file-cited】"
+    [annotation] = block.text.annotations
+    assert annotation.type == "file_citation"
+    assert annotation.file_citation.file_id == "file-cited"
+    assert (annotation.start_index, annotation.end_index) == (6, len(block.text.value))
