@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 from openai import OpenAI
 from openai.types.beta import Assistant, Thread
+
+from mock_server import MockServer
 
 PENGUIN = "Tell me what a penguin is in 100 words or less."
 
@@ -70,3 +78,29 @@ def with_references(value: object, real: dict[str, str]) -> object:
     if isinstance(value, dict):
         return {k: with_references(v, real) for k, v in value.items()}
     return value
+
+
+NODE_DIR = Path(__file__).parent / "node"
+
+
+def run_node(script: str, seed: int = 0, timeout: float = 120) -> dict[str, Any]:
+    """Run `tests/node/<script>` (the official Node SDK) against a fresh server and parse
+    the JSON it prints. Skips where node is not installed."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    assert (NODE_DIR / "node_modules" / "openai").exists(), "run `python3 tasks.py test` to set up"
+    with MockServer(seed=seed) as server:
+        env = {**os.environ, "OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "sk-node"}
+        done = subprocess.run(
+            [node, script],
+            cwd=NODE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result

@@ -3,18 +3,11 @@ it rejects out-of-order steps, messages and deltas (api_fidelity.md §10)."""
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from mock_server import MockServer
-
-NODE_DIR = Path(__file__).parent / "node"
+from .conftest import run_node
 
 TEXT_CALLBACKS = [
     "runStepCreated",
@@ -30,24 +23,7 @@ TEXT_CALLBACKS = [
 
 @pytest.fixture(scope="module")
 def node_run() -> dict[str, Any]:
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed")
-    assert (NODE_DIR / "node_modules" / "openai").exists(), "run `python3 tasks.py test` to set up"
-    with MockServer(seed=5) as server:
-        env = {**os.environ, "OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "sk-node"}
-        done = subprocess.run(
-            [node, "workflow.mjs"],
-            cwd=NODE_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-    assert done.returncode == 0, done.stderr
-    result: dict[str, Any] = json.loads(done.stdout)
-    return result
+    return run_node("workflow.mjs", seed=5)
 
 
 def test_stream_helper(node_run: dict[str, Any]) -> None:

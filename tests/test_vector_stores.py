@@ -5,13 +5,9 @@ the `file_search` tool runs on (`Library.search`)."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -20,6 +16,8 @@ from openai import BadRequestError, NotFoundError, OpenAI
 
 from mock_server import MockServer
 from mock_server.library import Library, SearchHit, chunk_text, query_terms, score_chunk
+
+from .conftest import run_node
 
 EPOCH = 1_767_225_600
 DAY = 86_400
@@ -766,28 +764,10 @@ def test_the_search_endpoint(assistants_client: OpenAI) -> None:
 
 # --- the Node SDK ------------------------------------------------------------------------
 
-NODE_DIR = Path(__file__).parent / "node"
-
 
 def test_the_node_sdk_uploads_attaches_and_polls_once() -> None:
     """`tests/node/files.mjs` polls with a 60 s interval: a second poll would time out."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed")
-    assert (NODE_DIR / "node_modules" / "openai").exists(), "run `python3 tasks.py test` to set up"
-    with MockServer(seed=0) as server:
-        env = {**os.environ, "OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "sk-node"}
-        done = subprocess.run(
-            [node, "files.mjs"],
-            cwd=NODE_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
-    assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout)
+    result = run_node("files.mjs", timeout=30)
     uploaded = result["uploaded"]
     assert (uploaded["bytes"], uploaded["status"]) == (36, "processed")
     assert result["content"] == "Penguins are birds.\n\nThey eat krill."
