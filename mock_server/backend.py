@@ -528,12 +528,19 @@ class Backend:
         return created
 
     def _helper_stores(self, resources: rq.ToolResourcesIn | None) -> list[str]:
-        """Vector stores made through the `vector_stores` helper: real, searchable ones."""
+        """Vector stores made through the `vector_stores` helper: real, searchable ones.
+
+        The helper was validated with the request (its limits are not createVectorStore's:
+        more file ids are allowed), so it is passed on as it is, not validated again."""
         if resources is None or resources.file_search is None:
             return []
         return [
             self.library.create_vector_store(
-                rq.CreateVectorStore.model_validate(helper.model_dump(exclude_none=True))
+                rq.CreateVectorStore.model_construct(
+                    file_ids=helper.file_ids,
+                    chunking_strategy=helper.chunking_strategy,
+                    metadata=helper.metadata,
+                )
             ).id
             for helper in resources.file_search.vector_stores or []
         ]

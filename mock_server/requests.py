@@ -182,13 +182,44 @@ else:
 # --- tool resources ----------------------------------------------------------------------
 
 
+class StaticChunkingIn(RequestModel):
+    max_chunk_size_tokens: Annotated[int, Field(ge=100, le=4096)]
+    chunk_overlap_tokens: Annotated[int, Field(ge=0)]
+
+    @model_validator(mode="after")
+    def _overlap_at_most_half(self) -> StaticChunkingIn:
+        if self.chunk_overlap_tokens > self.max_chunk_size_tokens // 2:
+            raise PydanticCustomError(
+                "chunk_overlap",
+                "'chunk_overlap_tokens' must not exceed half of 'max_chunk_size_tokens'",
+            )
+        return self
+
+
+class AutoChunkingStrategyIn(RequestModel):
+    type: Literal["auto"]
+
+
+class StaticChunkingStrategyIn(RequestModel):
+    type: Literal["static"]
+    static: StaticChunkingIn
+
+
+if TYPE_CHECKING:
+    ChunkingStrategyIn = AutoChunkingStrategyIn | StaticChunkingStrategyIn
+else:
+    ChunkingStrategyIn = one_of(
+        "ChunkingStrategyIn", AutoChunkingStrategyIn, StaticChunkingStrategyIn
+    )
+
+
 class CodeInterpreterResourcesIn(RequestModel):
     file_ids: Annotated[list[str], Field(max_length=20)] = []
 
 
 class VectorStoreHelperIn(RequestModel):
     file_ids: Annotated[list[str], Field(max_length=10_000)] | None = None
-    chunking_strategy: dict[str, Any] | None = None
+    chunking_strategy: ChunkingStrategyIn | None = None
     metadata: Metadata | None = None
 
 
@@ -522,37 +553,6 @@ def _check_attributes(
 
 
 Attributes = Annotated[dict[str, str | bool | int | float], AfterValidator(_check_attributes)]
-
-
-class StaticChunkingIn(RequestModel):
-    max_chunk_size_tokens: Annotated[int, Field(ge=100, le=4096)]
-    chunk_overlap_tokens: Annotated[int, Field(ge=0)]
-
-    @model_validator(mode="after")
-    def _overlap_at_most_half(self) -> StaticChunkingIn:
-        if self.chunk_overlap_tokens > self.max_chunk_size_tokens // 2:
-            raise PydanticCustomError(
-                "chunk_overlap",
-                "'chunk_overlap_tokens' must not exceed half of 'max_chunk_size_tokens'",
-            )
-        return self
-
-
-class AutoChunkingStrategyIn(RequestModel):
-    type: Literal["auto"]
-
-
-class StaticChunkingStrategyIn(RequestModel):
-    type: Literal["static"]
-    static: StaticChunkingIn
-
-
-if TYPE_CHECKING:
-    ChunkingStrategyIn = AutoChunkingStrategyIn | StaticChunkingStrategyIn
-else:
-    ChunkingStrategyIn = one_of(
-        "ChunkingStrategyIn", AutoChunkingStrategyIn, StaticChunkingStrategyIn
-    )
 
 
 class VectorStoreExpiresAfterIn(RequestModel):

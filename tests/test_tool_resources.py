@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from openai import NotFoundError, OpenAI
+from openai import BadRequestError, NotFoundError, OpenAI
 
 from mock_server.ids import IdFactory, Prefix
 
@@ -121,3 +121,151 @@ def test_a_rejected_thread_leaves_nothing_behind(assistants_client: OpenAI) -> N
     assert assistants_client.vector_stores.list().data == []
     # No thread was made, nor an id spent: the next thread is the server's first.
     assert assistants_client.beta.threads.create().id == IdFactory(0).new(Prefix.THREAD)
+
+
+def test_a_rejected_assistant_leaves_nothing_behind(assistants_client: OpenAI) -> None:
+    with pytest.raises(NotFoundError):
+        assistants_client.beta.assistants.create(
+            model="gpt-4o",
+            tool_resources={"file_search": {"vector_stores": [{"file_ids": ["file-nope"]}]}},
+        )
+    assert assistants_client.beta.assistants.list().data == []
+    assert assistants_client.vector_stores.list().data == []
+    assert assistants_client.beta.assistants.create(model="gpt-4o").id == IdFactory(0).new(
+        Prefix.ASSISTANT
+    )
+
+
+def test_a_rejected_modify_changes_nothing(assistants_client: OpenAI) -> None:
+    assistant = assistants_client.beta.assistants.create(model="gpt-4o", name="before")
+    thread = assistants_client.beta.threads.create(metadata={"k": "v"})
+    with pytest.raises(NotFoundError):
+        assistants_client.beta.assistants.update(
+            assistant.id,
+            name="after",
+            tool_resources={"code_interpreter": {"file_ids": ["file-nope"]}},
+        )
+    with pytest.raises(NotFoundError):
+        assistants_client.beta.threads.update(
+            thread.id,
+            metadata={"k": "changed"},
+            tool_resources={"file_search": {"vector_store_ids": ["vs_nope"]}},
+        )
+    assert assistants_client.beta.assistants.retrieve(assistant.id) == assistant
+    assert assistants_client.beta.threads.retrieve(thread.id) == thread
+
+
+def test_rejected_messages_are_not_added(assistants_client: OpenAI) -> None:
+    assistant = assistants_client.beta.assistants.create(model="gpt-4o", instructions="Help.")
+    thread = assistants_client.beta.threads.create()
+    with pytest.raises(NotFoundError) as info:
+        assistants_client.beta.threads.messages.create(
+            thread.id,
+            role="user",
+            content=[
+                {"type": "text", "text": "Look"},
+                {"type": "image_file", "image_file": {"file_id": "file-nope"}},
+            ],
+        )
+    assert info.value.body == NO_FILE
+    with pytest.raises(NotFoundError) as info:
+        assistants_client.beta.threads.runs.create(
+            thread.id,
+            assistant_id=assistant.id,
+            additional_messages=[
+                {"role": "user", "content": "First"},
+                {
+                    "role": "user",
+                    "content": "Second",
+                    "attachments": [{"file_id": "file-nope", "tools": [{"type": "file_search"}]}],
+                },
+            ],
+        )
+    assert info.value.body == NO_FILE
+    assert assistants_client.beta.threads.messages.list(thread.id).data == []
+    assert assistants_client.beta.threads.runs.list(thread.id).data == []
+
+
+def test_a_rejected_create_and_run_makes_no_thread(assistants_client: OpenAI) -> None:
+    assistant = assistants_client.beta.assistants.create(model="gpt-4o", instructions="Help.")
+    with pytest.raises(NotFoundError) as info:
+        assistants_client.beta.threads.create_and_run(
+            assistant_id=assistant.id,
+            thread={
+                "messages": [
+                    {
+                        "role": "user",
+                        "content": [{"type": "image_file", "image_file": {"file_id": "file-nope"}}],
+                    }
+                ]
+            },
+        )
+    assert info.value.body == NO_FILE
+    assert assistants_client.beta.threads.create().id == IdFactory(0).new(Prefix.THREAD)
+
+
+def test_the_helper_makes_a_real_searchable_store(assistants_client: OpenAI) -> None:
+    file_id = upload(assistants_client, "birds.txt", b"Penguins swim.\n\nParrots talk.")
+    assistant = assistants_client.beta.assistants.create(
+        model="gpt-4o",
+        tools=[{"type": "file_search"}],
+        tool_resources={
+            "file_search": {
+                "vector_stores": [
+                    {
+                        "file_ids": [file_id],
+                        "chunking_strategy": {
+                            "type": "static",
+                            "static": {"max_chunk_size_tokens": 200, "chunk_overlap_tokens": 50},
+                        },
+                        "metadata": {"made_by": "helper"},
+                    }
+                ]
+            }
+        },
+    )
+    assert assistant.tool_resources is not None
+    assert assistant.tool_resources.file_search is not None
+    [store_id] = assistant.tool_resources.file_search.vector_store_ids or []
+    assert [s.id for s in assistants_client.vector_stores.list().data] == [store_id]
+    store = assistants_client.vector_stores.retrieve(store_id)
+    assert store.metadata == {"made_by": "helper"}
+    assert store.file_counts.completed == 1
+    [attached] = assistants_client.vector_stores.files.list(store_id).data
+    assert attached.id == file_id
+    assert attached.chunking_strategy is not None
+    assert attached.chunking_strategy.to_dict() == {
+        "type": "static",
+        "static": {"max_chunk_size_tokens": 200, "chunk_overlap_tokens": 50},
+    }
+    hits = assistants_client.vector_stores.search(store_id, query="penguins").data
+    assert [(h.file_id, h.content[0].text) for h in hits] == [(file_id, "Penguins swim.")]
+
+
+def test_a_bad_helper_chunking_strategy_is_a_400(assistants_client: OpenAI) -> None:
+    file_id = upload(assistants_client)
+    with pytest.raises(BadRequestError) as info:
+        assistants_client.beta.threads.create(
+            tool_resources={
+                "file_search": {
+                    "vector_stores": [
+                        {
+                            "file_ids": [file_id],
+                            "chunking_strategy": {
+                                "type": "static",
+                                "static": {"max_chunk_size_tokens": 50, "chunk_overlap_tokens": 0},
+                            },
+                        }
+                    ]
+                }
+            }
+        )
+    param = "tool_resources.file_search.vector_stores[0].chunking_strategy.static"
+    assert info.value.body == {
+        "message": f"Invalid '{param}.max_chunk_size_tokens': integer below minimum value. "
+        "Expected a value >= 100, but got 50 instead.",
+        "type": "invalid_request_error",
+        "param": f"{param}.max_chunk_size_tokens",
+        "code": "integer_below_min_value",
+    }
+    assert assistants_client.vector_stores.list().data == []
