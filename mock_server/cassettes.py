@@ -1,0 +1,88 @@
+"""One cassette policy for recording and replaying Assistants traffic with vcrpy.
+
+    from mock_server.cassettes import recorder
+
+    with recorder().use_cassette("cassettes/my_workflow.yaml"):
+        ...  # the official SDK, unchanged
+
+Secrets never reach the file (`authorization`, `openai-organization`, `openai-project`,
+cookies, `user-agent`, every `x-stainless-*` header), nor does what changes from one
+recording to the next (`date`, `server`, a local server's random port), so re-recording
+the same script against the same seed gives the same file. Requests match on method,
+path, query and JSON body, not on host or port, so a cassette recorded from one server
+replays anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import vcr
+from vcr.request import Request
+
+__all__ = ["VCR_CONFIG", "body_json", "recorder", "scrub_request", "scrub_response"]
+
+SECRET_REQUEST_HEADERS = ("authorization", "openai-organization", "openai-project", "cookie")
+DROPPED_REQUEST_HEADERS = ("user-agent",)
+DROPPED_RESPONSE_HEADERS = frozenset({"set-cookie", "date", "server"})
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def scrub_request(request: Request) -> Request:
+    """Drop secrets and client fingerprints (`x-stainless-*`) before a request is written;
+    a local server's address (random port) becomes plain `localhost`."""
+    parts = urlsplit(request.uri)
+    if parts.hostname in LOCAL_HOSTS:
+        request.uri = urlunsplit(parts._replace(netloc="localhost"))
+        request.headers.pop("host", None)
+    for name in list(request.headers):
+        lowered = name.lower()
+        if (
+            lowered in SECRET_REQUEST_HEADERS
+            or lowered in DROPPED_REQUEST_HEADERS
+            or lowered.startswith("x-stainless-")
+        ):
+            del request.headers[name]
+    return request
+
+
+def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
+    """Drop cookies and the headers that change between recordings."""
+    headers = response.get("headers", {})
+    for name in list(headers):
+        if name.lower() in DROPPED_RESPONSE_HEADERS:
+            del headers[name]
+    return response
+
+
+def body_json(r1: Request, r2: Request) -> None:
+    """Bodies match when equal as JSON (key order and spacing aside), else as bytes."""
+
+    def parsed(request: Request) -> Any:
+        body = request.body or b""
+        try:
+            return json.loads(body)
+        except ValueError:
+            return body
+
+    if parsed(r1) != parsed(r2):
+        raise AssertionError(f"bodies differ: {r1.body!r} != {r2.body!r}")
+
+
+VCR_CONFIG: dict[str, Any] = {
+    "before_record_request": scrub_request,
+    "before_record_response": scrub_response,
+    "decode_compressed_response": True,
+    "match_on": ["method", "path", "query", "body_json"],
+}
+"""The policy as vcrpy keyword arguments (register `body_json` as a matcher first, as
+`recorder` does)."""
+
+
+def recorder(**overrides: Any) -> vcr.VCR:
+    """A `vcr.VCR` with the policy; `overrides` (e.g. `record_mode="none"`) win."""
+    configured = vcr.VCR(**{**VCR_CONFIG, **overrides})
+    configured.register_matcher("body_json", body_json)
+    return configured

@@ -1,0 +1,82 @@
+"""The cassette policy: record through vcrpy, replay with no server and no connection."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openai import OpenAI
+
+from client.workflow import WorkflowResult, run_workflow
+from mock_server import MockServer
+from mock_server.cassettes import recorder
+
+
+def quiet(*args: object, **kwargs: object) -> None:
+    """The workflow's printer, silenced."""
+
+
+def record(path: Path, seed: int = 0) -> WorkflowResult:
+    with (
+        MockServer(seed=seed) as server,
+        server.client(api_key="sk-secret-key") as client,
+        recorder(record_mode="all").use_cassette(str(path)),
+    ):
+        return run_workflow(client, out=quiet)
+
+
+@contextmanager
+def no_connections() -> Iterator[None]:
+    """Any attempt to open a socket connection fails the test."""
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a connection was attempted during replay")
+
+    original = socket.socket.connect
+    socket.socket.connect = refuse  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        socket.socket.connect = original  # type: ignore[method-assign]
+
+
+def test_replay_needs_no_server_and_no_connection(tmp_path: Path) -> None:
+    path = tmp_path / "workflow.yaml"
+    live = record(path)
+    offline = OpenAI(base_url="http://127.0.0.1:9/v1", api_key="sk-other", max_retries=0)
+    with no_connections(), recorder(record_mode="none").use_cassette(str(path)):
+        replayed = run_workflow(offline, out=quiet)
+    assert replayed.run == live.run
+    assert replayed.reply == live.reply
+    assert replayed.steps == live.steps
+    assert replayed.results[1:] == live.results[1:]  # every streamed delta, in order
+
+
+def test_no_connection_guard_can_fail() -> None:
+    with (
+        socket.socket() as sock,
+        no_connections(),
+        pytest.raises(AssertionError, match="connection was attempted"),
+    ):
+        sock.connect(("127.0.0.1", 9))
+
+
+def test_a_recorded_cassette_holds_no_secret(tmp_path: Path) -> None:
+    path = tmp_path / "workflow.yaml"
+    record(path)
+    text = path.read_text().lower()
+    assert "sk-secret-key" not in text
+    for header in ("authorization", "x-stainless", "user-agent", "openai-organization", "cookie"):
+        assert f"{header}" not in text, header
+    assert "openai-beta" in text  # the policy keeps what matters to the API
+
+
+def test_recording_again_with_the_same_seed_gives_the_same_file(tmp_path: Path) -> None:
+    first, second = tmp_path / "first.yaml", tmp_path / "second.yaml"
+    record(first)
+    record(second)
+    assert first.read_bytes() == second.read_bytes()
