@@ -7,12 +7,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from .app import create_app
+from .proxy import CassetteWriter, create_proxy_app
+from .replay import CassetteError, Tape, create_replay_app
 from .script import ScriptError
 from .settings import Settings
 
-__all__ = ["main", "parser"]
+__all__ = ["app_from", "main", "parser"]
 
 
 def parser() -> argparse.ArgumentParser:
@@ -22,8 +25,6 @@ def parser() -> argparse.ArgumentParser:
     )
     commands = top.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve the mock API over HTTP")
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
     serve.add_argument("--seed", type=int, default=0, help="seed of the id factory (default 0)")
     serve.add_argument(
         "--clock",
@@ -57,6 +58,25 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not require 'OpenAI-Beta: assistants=v2' (for raw HTTP users)",
     )
+    replay = commands.add_parser(
+        "replay", help="serve recorded vcrpy cassettes over HTTP, for clients in any language"
+    )
+    replay.add_argument("cassettes", nargs="+", type=Path, metavar="CASSETTE")
+    replay.add_argument(
+        "--allow-repeats",
+        action="store_true",
+        help="once every recorded answer to a request was played, repeat the last one",
+    )
+    record = commands.add_parser(
+        "record", help="forward to an upstream API and write what passes to a vcrpy cassette"
+    )
+    record.add_argument(
+        "--upstream", required=True, metavar="URL", help="the upstream's base URL, e.g. …/v1"
+    )
+    record.add_argument("--cassette", required=True, type=Path, metavar="FILE")
+    for command in (serve, replay, record):
+        command.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
+        command.add_argument("--port", type=int, default=8000, help="port to bind (8000)")
     return top
 
 
@@ -76,11 +96,29 @@ def settings_from(args: argparse.Namespace) -> Settings:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    args = parser().parse_args(argv)
+def app_from(args: argparse.Namespace) -> tuple[ASGIApp, str]:
+    """The app a command serves, and the line saying what it serves."""
+    if args.command == "replay":
+        try:
+            tape = Tape.load(args.cassettes, allow_repeats=args.allow_repeats)
+        except CassetteError as exc:
+            raise SystemExit(f"assistants-mock: cannot replay {exc}") from None
+        names = ", ".join(str(path) for path in args.cassettes)
+        what = f"replaying {len(tape.interactions)} interactions of {names}"
+        return create_replay_app(tape), what
+    if args.command == "record":
+        writer = CassetteWriter(args.cassette)
+        return create_proxy_app(args.upstream, writer), (
+            f"recording {args.upstream} into {args.cassette}"
+        )
     try:
-        app = create_app(settings_from(args))
+        return create_app(settings_from(args)), f"serving the mock API (seed {args.seed})"
     except ScriptError as exc:
         raise SystemExit(f"assistants-mock: bad scenario: {exc}") from None
-    print(f"assistants-mock serving http://{args.host}:{args.port}/v1 (seed {args.seed})")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    app, what = app_from(args)
+    print(f"assistants-mock on http://{args.host}:{args.port}/v1: {what}", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", lifespan="off")

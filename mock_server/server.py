@@ -1,57 +1,43 @@
-"""`MockServer`: the app served by uvicorn in a background thread on a free port."""
+"""Servers in a background thread: `AppServer` hosts any ASGI app, `MockServer` the mock API."""
 
 from __future__ import annotations
 
 import socket
 import threading
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 import uvicorn
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from .app import create_app
 from .backend import Backend
 from .script import Rule
 from .settings import Settings
 
-__all__ = ["MockServer"]
+__all__ = ["AppServer", "MockServer"]
 
 
-class MockServer:
-    """A running mock Assistants API, as a context manager.
+class AppServer:
+    """An ASGI app served by uvicorn in a background thread, as a context manager.
 
-    >>> with MockServer(seed=0) as server:
-    ...     client = server.client()
+    The port defaults to a free one, chosen when the server starts.
     """
 
-    def __init__(
-        self,
-        settings: Settings | None = None,
-        *,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        **overrides: Any,
-    ) -> None:
-        base = settings or Settings()
-        self.settings = Settings(**{**base.__dict__, **overrides}) if overrides else base
+    def __init__(self, app: ASGIApp, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.app = app
         self.host = host
         self.port = port
-        self.app: FastAPI = create_app(self.settings)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
-
-    @property
-    def backend(self) -> Backend:
-        backend: Backend = self.app.state.backend
-        return backend
 
     @property
     def base_url(self) -> str:
         """What to give the SDK as `base_url` (or `OPENAI_BASE_URL`)."""
         return f"http://{self.host}:{self.port}/v1"
 
-    def start(self) -> MockServer:
+    def start(self) -> Self:
         """Bind, serve in a thread, and return once the server accepts connections."""
         if self._thread is not None:
             raise RuntimeError("the server is already running")
@@ -83,6 +69,52 @@ class MockServer:
         self._thread.join()
         self._server = self._thread = None
 
+    def client(self, **kwargs: Any) -> Any:
+        """An `openai.OpenAI` pointed at this server (`max_retries=0` unless given)."""
+        from openai import OpenAI
+
+        kwargs.setdefault("api_key", "sk-assistants-mock")
+        kwargs.setdefault("max_retries", 0)
+        return OpenAI(base_url=self.base_url, **kwargs)
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class MockServer(AppServer):
+    """A running mock Assistants API, as a context manager.
+
+    >>> with MockServer(seed=0) as server:
+    ...     client = server.client()
+    """
+
+    app: FastAPI
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        **overrides: Any,
+    ) -> None:
+        base = settings or Settings()
+        self.settings = Settings(**{**base.__dict__, **overrides}) if overrides else base
+        super().__init__(create_app(self.settings), host=host, port=port)
+
+    @property
+    def backend(self) -> Backend:
+        backend: Backend = self.app.state.backend
+        return backend
+
     def reset(self) -> None:
         """Forget every object; ids and the clock start over from the seed."""
         self.backend.reset()
@@ -95,22 +127,3 @@ class MockServer:
         added = rule if isinstance(rule, Rule) else Rule.model_validate({**(rule or {}), **fields})
         self.backend.script.add(added)
         return added
-
-    def client(self, **kwargs: Any) -> Any:
-        """An `openai.OpenAI` pointed at this server (`max_retries=0` unless given)."""
-        from openai import OpenAI
-
-        kwargs.setdefault("api_key", "sk-assistants-mock")
-        kwargs.setdefault("max_retries", 0)
-        return OpenAI(base_url=self.base_url, **kwargs)
-
-    def __enter__(self) -> MockServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -15,6 +15,7 @@ from openai import OpenAI
 from openai.types.beta import Assistant, Thread
 
 from mock_server import MockServer
+from mock_server.server import AppServer
 
 PENGUIN = "Tell me what a penguin is in 100 words or less."
 
@@ -83,15 +84,17 @@ def with_references(value: object, real: dict[str, str]) -> object:
 NODE_DIR = Path(__file__).parent / "node"
 
 
-def run_node(script: str, seed: int = 0, timeout: float = 120) -> dict[str, Any]:
-    """Run `tests/node/<script>` (the official Node SDK) against a fresh server and parse
-    the JSON it prints. Skips where node is not installed."""
+def run_node(
+    script: str, seed: int = 0, timeout: float = 120, server: AppServer | None = None
+) -> dict[str, Any]:
+    """Run `tests/node/<script>` (the official Node SDK) against `server` (default: a fresh
+    MockServer) and parse the JSON it prints. Skips where node is not installed."""
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed")
     assert (NODE_DIR / "node_modules" / "openai").exists(), "run `python3 tasks.py test` to set up"
-    with MockServer(seed=seed) as server:
-        env = {**os.environ, "OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "sk-node"}
+    with server or MockServer(seed=seed) as running:
+        env = {**os.environ, "OPENAI_BASE_URL": running.base_url, "OPENAI_API_KEY": "sk-node"}
         done = subprocess.run(
             [node, script],
             cwd=NODE_DIR,

@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -24,9 +24,10 @@ def free_port() -> int:
         return port
 
 
-def serve(argv: list[str]) -> Iterator[str]:
+def launch(argv: list[str]) -> Generator[str]:
+    """Run `argv --port P` until the generator closes; yields the base URL once it listens."""
     port = free_port()
-    process = subprocess.Popen([*argv, "serve", "--port", str(port), *EXTRA], cwd=ROOT)
+    process = subprocess.Popen([*argv, "--port", str(port)], cwd=ROOT)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -53,7 +54,7 @@ def served(request: pytest.FixtureRequest) -> Iterator[str]:
         if request.param == "console-script"
         else [sys.executable, "-m", "mock_server"]
     )
-    yield from serve(argv)
+    yield from launch([*argv, "serve", *EXTRA])
 
 
 def test_serve(served: str) -> None:

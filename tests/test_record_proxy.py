@@ -1,0 +1,149 @@
+"""`assistants-mock record`: a proxy that writes what passes through it to a vcrpy cassette.
+
+The upstream is a second instance of our own server; the real API is gone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from openai import APIStatusError, OpenAI
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request as HTTPRequest
+
+from client.workflow import WorkflowResult, run_workflow
+from mock_server import MockServer, Settings, create_app
+from mock_server.cassettes import recorder
+from mock_server.proxy import RecordingProxy, upstream_url
+from mock_server.replay import ReplayServer
+from mock_server.server import AppServer
+
+from .test_cli import free_port, launch
+
+SECRETS = {"api_key": "sk-proxy-secret", "organization": "org-secret", "project": "proj-secret"}
+
+
+def quiet(*args: object, **kwargs: object) -> None:
+    """The workflow's printer, silenced."""
+
+
+def through_proxy(path: Path, upstream: AppServer) -> WorkflowResult:
+    with RecordingProxy(upstream.base_url, path) as proxy, proxy.client(**SECRETS) as client:
+        return run_workflow(client, out=quiet)
+
+
+def test_record_through_the_proxy_then_replay_gives_the_sdk_the_same(tmp_path: Path) -> None:
+    path = tmp_path / "proxied.yaml"
+    with MockServer(seed=0) as upstream:
+        live = through_proxy(path, upstream)
+    with ReplayServer([path]) as replay, replay.client() as client:
+        replayed = run_workflow(client, out=quiet)
+        assert replay.tape.unplayed == []
+    assert replayed.run == live.run
+    assert replayed.steps == live.steps
+    assert replayed.reply == live.reply
+    assert replayed.runs == live.runs
+    assert replayed.results == live.results  # every streamed delta, in order
+    assert live.results  # the workflow streamed
+
+
+def test_the_proxy_writes_the_file_vcrpy_writes_in_the_client(tmp_path: Path) -> None:
+    proxied, direct = tmp_path / "proxied.yaml", tmp_path / "direct.yaml"
+    with MockServer(seed=0) as upstream:
+        through_proxy(proxied, upstream)
+    with (
+        MockServer(seed=0) as server,
+        server.client(**SECRETS) as client,
+        recorder(record_mode="all").use_cassette(str(direct)),
+    ):
+        run_workflow(client, out=quiet)
+    assert proxied.read_text() == direct.read_text()
+
+
+def test_a_proxy_cassette_holds_no_secret(tmp_path: Path) -> None:
+    path = tmp_path / "proxied.yaml"
+    with MockServer(seed=0) as upstream:
+        through_proxy(path, upstream)
+    text = path.read_text().lower()
+    for secret in ("sk-proxy-secret", "org-secret", "proj-secret", "authorization", "x-stainless"):
+        assert secret not in text, secret
+    assert "openai-beta" in text
+
+
+def test_compressed_answers_are_relayed_compressed_and_recorded_plain(tmp_path: Path) -> None:
+    path = tmp_path / "gzip.yaml"
+    gzipping = AppServer(GZipMiddleware(create_app(Settings(seed=0)), minimum_size=1))
+    with (
+        gzipping as upstream,
+        RecordingProxy(upstream.base_url, path) as proxy,
+        proxy.client() as client,
+    ):
+        raw = client.beta.assistants.with_raw_response.create(model="gpt-4o", name="Zipped")
+        assert raw.headers["content-encoding"] == "gzip"
+        assistant = raw.parse()
+    (interaction,) = yaml.safe_load(path.read_text())["interactions"]
+    response = interaction["response"]
+    assert "content-encoding" not in response["headers"]
+    assert f'"id": "{assistant.id}"' in response["body"]["string"]
+    with ReplayServer([path]) as replay, replay.client() as client:
+        assert client.beta.assistants.create(model="gpt-4o", name="Zipped") == assistant
+
+
+def test_an_unreachable_upstream_is_a_502_in_the_error_envelope(tmp_path: Path) -> None:
+    path = tmp_path / "nothing.yaml"
+    upstream = f"http://127.0.0.1:{free_port()}/v1"
+    with (
+        RecordingProxy(upstream, path) as proxy,
+        proxy.client() as client,
+        pytest.raises(APIStatusError) as raised,
+    ):
+        client.beta.assistants.create(model="gpt-4o")
+    assert raised.value.status_code == 502
+    body: Any = raised.value.body
+    assert body["code"] == "upstream_unreachable"
+    assert body["type"] == "server_error"
+    assert body["message"].startswith(
+        f"assistants-mock record could not reach the upstream {upstream}"
+    )
+    assert not path.exists()
+
+
+@pytest.mark.parametrize(
+    ("upstream", "path", "query", "expected"),
+    [
+        ("https://api.openai.com/v1", "/v1/assistants", "", "https://api.openai.com/v1/assistants"),
+        ("https://api.openai.com/v1/", "/v1/threads/t/runs", "limit=2", "https://api.openai.com/v1/threads/t/runs?limit=2"),
+        ("http://127.0.0.1:8001/v1", "/assistants-mock/reset", "", "http://127.0.0.1:8001/assistants-mock/reset"),
+        ("https://gateway.example/openai/v1", "/v1/files", "", "https://gateway.example/openai/v1/files"),
+    ],
+)  # fmt: skip
+def test_the_proxy_maps_its_base_url_onto_the_upstreams(
+    upstream: str, path: str, query: str, expected: str
+) -> None:
+    scope = {"type": "http", "method": "GET", "path": path, "query_string": query.encode(),
+             "headers": [(b"host", b"127.0.0.1:8000")], "scheme": "http",
+             "server": ("127.0.0.1", 8000)}  # fmt: skip
+    assert upstream_url(upstream, HTTPRequest(scope)) == expected
+
+
+def test_the_record_and_replay_commands(tmp_path: Path) -> None:
+    """`assistants-mock record` then `assistants-mock replay`, as separate processes."""
+    path = tmp_path / "cli.yaml"
+    command = [sys.executable, "-m", "mock_server"]
+    record = [*command, "record", "--cassette", str(path), "--upstream"]
+    with (
+        MockServer(seed=0) as upstream,
+        contextlib.closing(launch([*record, upstream.base_url])) as proxy,
+        OpenAI(base_url=next(proxy), api_key="sk-cli", max_retries=0) as client,
+    ):
+        recorded = client.beta.assistants.create(model="gpt-4o", name="Via the CLI")
+    with (
+        contextlib.closing(launch([*command, "replay", str(path)])) as replay,
+        OpenAI(base_url=next(replay), api_key="sk-cli", max_retries=0) as client,
+    ):
+        assert client.beta.assistants.create(model="gpt-4o", name="Via the CLI") == recorded
