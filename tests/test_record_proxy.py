@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -147,3 +148,25 @@ def test_the_record_and_replay_commands(tmp_path: Path) -> None:
         OpenAI(base_url=next(replay), api_key="sk-cli", max_retries=0) as client,
     ):
         assert client.beta.assistants.create(model="gpt-4o", name="Via the CLI") == recorded
+
+
+def test_a_stream_the_client_leaves_is_recorded_as_far_as_it_went(tmp_path: Path) -> None:
+    path = tmp_path / "left.yaml"
+    with (
+        MockServer(seed=0, stream_delay_ms=20) as upstream,
+        RecordingProxy(upstream.base_url, path) as proxy,
+        proxy.client() as client,
+    ):
+        assistant = client.beta.assistants.create(model="gpt-4o")
+        thread = client.beta.threads.create(messages=[{"role": "user", "content": "A story"}])
+        with client.beta.threads.runs.create(
+            thread_id=thread.id, assistant_id=assistant.id, stream=True
+        ) as stream:
+            seen = [event.event for _, event in zip(range(4), stream, strict=False)]
+        deadline = time.monotonic() + 10
+        while len(proxy.writer.interactions) < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    body = yaml.safe_load(path.read_text())["interactions"][2]["response"]["body"]["string"]
+    recorded = [line.removeprefix("event: ") for line in body.splitlines() if "event:" in line]
+    assert recorded[:4] == seen
+    assert "thread.run.completed" not in body
