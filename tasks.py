@@ -3,6 +3,10 @@
     python3 tasks.py demo   # set up, then run the seed workflow against an embedded server
     python3 tasks.py test   # set up, then ruff, mypy --strict and the test suite
 
+and, when behaviour changed on purpose:
+
+    python3 tasks.py cassettes [NAME...]   # set up, then re-record cassettes/ (seed 0)
+
 Setting up makes `.venv/` and installs the project with its dev extras into it, again
 only when `pyproject.toml` changed since the last time.
 """
@@ -60,6 +64,10 @@ def demo(args: list[str]) -> None:
     run(PYTHON, "-m", "client", *args)
 
 
+def cassettes(args: list[str]) -> None:
+    run(PYTHON, "-m", "client.cassettes", *args)
+
+
 def test(args: list[str]) -> None:
     run(BIN / "ruff", "check", ".")
     run(BIN / "ruff", "format", "--check", ".")
@@ -68,7 +76,7 @@ def test(args: list[str]) -> None:
 
 
 def main() -> None:
-    commands = {"demo": demo, "test": test}
+    commands = {"demo": demo, "test": test, "cassettes": cassettes}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         sys.exit(f"usage: python3 {Path(__file__).name} {{{','.join(commands)}}} [args...]")
     setup()

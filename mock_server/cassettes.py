@@ -6,28 +6,42 @@
         ...  # the official SDK, unchanged
 
 Secrets never reach the file (`authorization`, `openai-organization`, `openai-project`,
-cookies, `user-agent`, every `x-stainless-*` header), nor does what changes from one
-recording to the next (`date`, `server`, a local server's random port), so re-recording
-the same script against the same seed gives the same file. Requests match on method,
-path, query and JSON body, not on host or port, so a cassette recorded from one server
-replays anywhere.
+cookies, `user-agent`, every `x-stainless-*` header, in requests and responses alike), nor
+does what changes from one recording to the next (`date`, `server`, a local server's random
+port, a multipart upload's random boundary), so re-recording the same script against the
+same seed gives the same file. Requests match on method, path, query and JSON body, not on
+host or port, so a cassette recorded from one server replays anywhere. vcrpy scrubs a live
+request the same way before matching it, so uploads match their recording.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import vcr
 from vcr.request import Request
 
-__all__ = ["VCR_CONFIG", "body_json", "recorder", "scrub_request", "scrub_response"]
+__all__ = [
+    "BOUNDARY",
+    "VCR_CONFIG",
+    "body_json",
+    "recorder",
+    "scrub_request",
+    "scrub_response",
+]
 
 SECRET_REQUEST_HEADERS = ("authorization", "openai-organization", "openai-project", "cookie")
 DROPPED_REQUEST_HEADERS = ("user-agent",)
-DROPPED_RESPONSE_HEADERS = frozenset({"set-cookie", "date", "server"})
+DROPPED_RESPONSE_HEADERS = frozenset(
+    {"set-cookie", "date", "server", "openai-organization", "openai-project"}
+)
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+BOUNDARY = "assistants-mock-boundary"
+"""What a multipart upload's random boundary becomes."""
+MULTIPART_BOUNDARY = re.compile(r"multipart/form-data;\s*boundary=\"?([^\";]+)\"?", re.IGNORECASE)
 
 
 def scrub_request(request: Request) -> Request:
@@ -45,11 +59,25 @@ def scrub_request(request: Request) -> Request:
             or lowered.startswith("x-stainless-")
         ):
             del request.headers[name]
+    _fix_boundary(request)
     return request
 
 
+def _fix_boundary(request: Request) -> None:
+    """A multipart body's random boundary becomes `BOUNDARY`, in the header and the body."""
+    content_type = request.headers.get("content-type", "")
+    found = MULTIPART_BOUNDARY.search(content_type)
+    if found is None or not isinstance(request.body, bytes):
+        return
+    boundary = found.group(1)
+    request.headers["content-type"] = content_type.replace(boundary, BOUNDARY)
+    request.body = request.body.replace(f"--{boundary}".encode(), f"--{BOUNDARY}".encode())
+    if "content-length" in request.headers:
+        request.headers["content-length"] = str(len(request.body))
+
+
 def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
-    """Drop cookies and the headers that change between recordings."""
+    """Drop cookies, the account's names and the headers that change between recordings."""
     headers = response.get("headers", {})
     for name in list(headers):
         if name.lower() in DROPPED_RESPONSE_HEADERS:

@@ -2,10 +2,11 @@
 
 Any vcrpy cassette (ours, a user's, or one recorded from the real API) becomes a server
 that clients in any language can point at. Each request is answered with the first
-recorded interaction that matches it under the cassette policy (method, path, query and
-body; see `mock_server.cassettes`) and has not been played yet, so a request recorded
-three times gets its three answers in recorded order. Compressed bodies are served
-decompressed, and server-sent events go out as `text/event-stream`, one event per write.
+recorded interaction that matches it under the cassette policy (scrubbed, then matched on
+method, path, query and body; see `mock_server.cassettes`) and has not been played yet, so
+a request recorded three times gets its three answers in recorded order. Compressed bodies
+are served decompressed, and server-sent events go out as `text/event-stream`, one event
+per write.
 
 A request with nothing left to answer it gets OpenAI's error envelope: 404,
 `request_not_recorded`, naming the closest recorded request and how it differs. The
@@ -122,7 +123,9 @@ class Tape:
     def __init__(self, interactions: Sequence[Interaction], *, allow_repeats: bool = False):
         self.interactions = list(interactions)
         self.allow_repeats = allow_repeats
-        self._matchers: list[Matcher] = recorder().get_merged_config()["match_on"]
+        policy = recorder().get_merged_config()
+        self._matchers: list[Matcher] = policy["match_on"]
+        self._scrub: Callable[[Request], Request] = policy["before_record_request"]
         self._played: set[int] = set()
         self._lock = threading.Lock()
 
@@ -131,7 +134,10 @@ class Tape:
         return cls(load_interactions(paths), allow_repeats=allow_repeats)
 
     def play(self, request: Request) -> dict[str, Any]:
-        """The response recorded for `request`, marking it played; `NotRecordedError` if none."""
+        """The response recorded for `request`, marking it played; `NotRecordedError` if none.
+
+        `request` is scrubbed by the policy first, as vcrpy does before matching."""
+        request = self._scrub(request)
         with self._lock:
             matching = [
                 i

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,6 +82,21 @@ def with_references(value: object, real: dict[str, str]) -> object:
     if isinstance(value, dict):
         return {k: with_references(v, real) for k, v in value.items()}
     return value
+
+
+@contextmanager
+def no_connections() -> Iterator[None]:
+    """Any attempt to open a socket connection fails the test."""
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a connection was attempted during replay")
+
+    original = socket.socket.connect
+    socket.socket.connect = refuse  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        socket.socket.connect = original  # type: ignore[method-assign]
 
 
 NODE_DIR = Path(__file__).parent / "node"

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 from openai import OpenAI
@@ -14,6 +11,8 @@ from openai import OpenAI
 from client.workflow import WorkflowResult, run_workflow
 from mock_server import MockServer
 from mock_server.cassettes import recorder
+
+from .conftest import no_connections
 
 
 def quiet(*args: object, **kwargs: object) -> None:
@@ -23,25 +22,12 @@ def quiet(*args: object, **kwargs: object) -> None:
 def record(path: Path, seed: int = 0) -> WorkflowResult:
     with (
         MockServer(seed=seed) as server,
-        server.client(api_key="sk-secret-key") as client,
+        server.client(
+            api_key="sk-secret-key", organization="org-secret", project="proj-secret"
+        ) as client,
         recorder(record_mode="all").use_cassette(str(path)),
     ):
         return run_workflow(client, out=quiet)
-
-
-@contextmanager
-def no_connections() -> Iterator[None]:
-    """Any attempt to open a socket connection fails the test."""
-
-    def refuse(*args: Any, **kwargs: Any) -> None:
-        raise AssertionError("a connection was attempted during replay")
-
-    original = socket.socket.connect
-    socket.socket.connect = refuse  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        socket.socket.connect = original  # type: ignore[method-assign]
 
 
 def test_replay_needs_no_server_and_no_connection(tmp_path: Path) -> None:
@@ -69,7 +55,8 @@ def test_a_recorded_cassette_holds_no_secret(tmp_path: Path) -> None:
     path = tmp_path / "workflow.yaml"
     record(path)
     text = path.read_text().lower()
-    assert "sk-secret-key" not in text
+    for secret in ("sk-secret-key", "org-secret", "proj-secret"):
+        assert secret not in text, secret
     for header in ("authorization", "x-stainless", "user-agent", "openai-organization", "cookie"):
         assert f"{header}" not in text, header
     assert "openai-beta" in text  # the policy keeps what matters to the API

@@ -14,23 +14,9 @@ from openai.types.beta.threads import Run
 from openai.types.beta.threads.runs import ToolCall, ToolCallDelta
 from typing_extensions import override
 
+from client.scenarios import WEATHER
 from mock_server import MockServer
 
-WEATHER = {
-    "type": "function",
-    "function": {
-        "name": "get_current_weather",
-        "description": "Get the current weather in a city",
-        "parameters": {
-            "type": "object",
-            "properties": {
-                "location": {"type": "string"},
-                "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
-            },
-            "required": ["location", "unit"],
-        },
-    },
-}
 FOOD = {
     "type": "function",
     "function": {
@@ -218,7 +204,7 @@ class ToolRecorder(AssistantEventHandler):
 
 
 def test_streamed_round_trip(assistants_client: OpenAI) -> None:
-    assistant = assistants_client.beta.assistants.create(model="gpt-4o", tools=[WEATHER])  # type: ignore[list-item]
+    assistant = assistants_client.beta.assistants.create(model="gpt-4o", tools=[WEATHER])
     recorder = ToolRecorder()
     with assistants_client.beta.threads.create_and_run_stream(
         assistant_id=assistant.id,

@@ -25,6 +25,7 @@ from mock_server.replay import ReplayServer
 from mock_server.server import AppServer
 
 from .test_cli import free_port, launch
+from .test_replay import OPENLLMETRY, Collector, math_tutor
 
 SECRETS = {"api_key": "sk-proxy-secret", "organization": "org-secret", "project": "proj-secret"}
 
@@ -170,3 +171,22 @@ def test_a_stream_the_client_leaves_is_recorded_as_far_as_it_went(tmp_path: Path
     recorded = [line.removeprefix("event: ") for line in body.splitlines() if "event:" in line]
     assert recorded[:4] == seen
     assert "thread.run.completed" not in body
+
+
+def test_real_headers_in_none_out(tmp_path: Path) -> None:
+    """The real API's answers carried the account's organization and project and set
+    cookies; replayed from openllmetry's recording through the proxy, none is written."""
+    path = tmp_path / "real.yaml"
+    with (
+        ReplayServer([OPENLLMETRY]) as upstream,
+        RecordingProxy(upstream.base_url, path) as proxy,
+        proxy.client(**SECRETS) as client,
+    ):
+        math_tutor(client, Collector())
+    original = OPENLLMETRY.read_text().lower()
+    assert "openai-organization" in original
+    assert "set-cookie" in original
+    text = path.read_text().lower()
+    for header in ("openai-organization", "openai-project", "set-cookie", "cookie", "traceloop"):
+        assert header not in text, header
+    assert text.count("- request:") == 5

@@ -1,0 +1,185 @@
+"""The workflows the project's cassettes hold, each over an injected `openai.OpenAI`.
+
+Each returns what the SDK gave it as plain JSON data (every object and every streamed
+event, in order), so a live run and a replay compare with `==` and differ visibly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from openai import AssistantEventHandler, BaseModel, OpenAI
+from openai.types.beta import AssistantStreamEvent, FunctionToolParam
+from openai.types.beta.threads import Run
+from typing_extensions import override
+
+from .workflow import PROMPT, run_workflow
+
+__all__ = [
+    "SCENARIOS",
+    "EventLog",
+    "code_interpreter",
+    "file_search",
+    "function_call",
+    "seed_polled",
+    "seed_streamed",
+]
+
+Transcript = dict[str, Any]
+"""What a scenario saw, as JSON data."""
+
+WEATHER: FunctionToolParam = {
+    "type": "function",
+    "function": {
+        "name": "get_current_weather",
+        "description": "Get the current weather in a city",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "location": {"type": "string"},
+                "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
+            },
+            "required": ["location", "unit"],
+        },
+    },
+}
+NOTES = (
+    b"Penguins live mostly in the Southern Hemisphere.\n\n"
+    b"Emperor penguins are the tallest penguins, about 1.1 metres.\n\n"
+    b"Koalas eat eucalyptus leaves."
+)
+
+
+class EventLog(AssistantEventHandler):
+    """Every event of a stream, as `[name, data]`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[list[Any]] = []
+
+    @override
+    def on_event(self, event: AssistantStreamEvent) -> None:
+        self.events.append([event.event, dump(event.data)])
+
+
+def streamed(client: OpenAI, thread_id: str, assistant_id: str) -> tuple[list[list[Any]], Run]:
+    """Stream a run through an `EventLog`: its events and the final run."""
+    log = EventLog()
+    with client.beta.threads.runs.stream(
+        thread_id=thread_id, assistant_id=assistant_id, event_handler=log
+    ) as stream:
+        stream.until_done()
+    return log.events, stream.get_final_run()
+
+
+def dump(value: Any) -> Any:
+    """SDK objects (and lists of them) as JSON data."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, list):
+        return [dump(item) for item in value]
+    return value
+
+
+def quiet(*args: object, **kwargs: object) -> None:
+    """A printer that prints nothing."""
+
+
+def seed_streamed(client: OpenAI) -> Transcript:
+    """The seed notebook's workflow: a streamed run, its steps, its reply, the thread's runs."""
+    result = run_workflow(client, out=quiet)
+    return {
+        "run": dump(result.run),
+        "steps": dump(result.steps),
+        "reply": dump(result.reply),
+        "runs": dump(result.runs),
+        "streamed": dump(result.results),
+    }
+
+
+def seed_polled(client: OpenAI) -> Transcript:
+    """The seed notebook's question, run with `create_and_poll` instead of a stream."""
+    assistant = client.beta.assistants.create(
+        model="gpt-4o", instructions="You are a helpful assistant.", name="Polled Assistant"
+    )
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": PROMPT}])
+    run = client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
+    return {
+        "run": dump(run),
+        "steps": dump(client.beta.threads.runs.steps.list(run.id, thread_id=thread.id).data),
+        "messages": dump(client.beta.threads.messages.list(thread.id).data),
+    }
+
+
+def function_call(client: OpenAI) -> Transcript:
+    """A streamed run that stops at `requires_action`, then the outputs, streamed."""
+    assistant = client.beta.assistants.create(model="gpt-4o", tools=[WEATHER])
+    thread = client.beta.threads.create(
+        messages=[{"role": "user", "content": "What's the weather in Paris in celsius?"}]
+    )
+    asked, waiting = streamed(client, thread.id, assistant.id)
+    if waiting.required_action is None:
+        raise RuntimeError(f"the run ended {waiting.status}, not waiting for tool outputs")
+    calls = waiting.required_action.submit_tool_outputs.tool_calls
+    answered = EventLog()
+    with client.beta.threads.runs.submit_tool_outputs_stream(
+        run_id=waiting.id,
+        thread_id=thread.id,
+        tool_outputs=[{"tool_call_id": call.id, "output": "18C and sunny"} for call in calls],
+        event_handler=answered,
+    ) as stream:
+        stream.until_done()
+    return {
+        "asked": asked,
+        "answered": answered.events,
+        "messages": dump(client.beta.threads.messages.list(thread.id).data),
+    }
+
+
+def code_interpreter(client: OpenAI) -> Transcript:
+    """A streamed run whose code-interpreter step computes the answer."""
+    assistant = client.beta.assistants.create(model="gpt-4o", tools=[{"type": "code_interpreter"}])
+    thread = client.beta.threads.create(
+        messages=[{"role": "user", "content": "What is 123 * 456?"}]
+    )
+    events, run = streamed(client, thread.id, assistant.id)
+    return {
+        "events": events,
+        "steps": dump(client.beta.threads.runs.steps.list(run.id, thread_id=thread.id).data),
+    }
+
+
+def file_search(client: OpenAI) -> Transcript:
+    """An uploaded file in a vector store, searched by a streamed run that cites it."""
+    upload = client.files.create(file=("notes.txt", NOTES, "text/plain"), purpose="assistants")
+    store = client.vector_stores.create(name="notes")
+    indexed = client.vector_stores.files.create_and_poll(
+        file_id=upload.id, vector_store_id=store.id
+    )
+    assistant = client.beta.assistants.create(
+        model="gpt-4o",
+        tools=[{"type": "file_search"}],
+        tool_resources={"file_search": {"vector_store_ids": [store.id]}},
+    )
+    thread = client.beta.threads.create(
+        messages=[{"role": "user", "content": "How tall are emperor penguins?"}]
+    )
+    events, _ = streamed(client, thread.id, assistant.id)
+    return {
+        "upload": dump(upload),
+        "store": dump(store),
+        "indexed": dump(indexed),
+        "events": events,
+        "messages": dump(client.beta.threads.messages.list(thread.id).data),
+    }
+
+
+SCENARIOS: dict[str, Callable[[OpenAI], Transcript]] = {
+    "seed_streamed": seed_streamed,
+    "seed_polled": seed_polled,
+    "function_call": function_call,
+    "code_interpreter": code_interpreter,
+    "file_search": file_search,
+}
+"""Each cassette's name (`cassettes/<name>.yaml`) and the workflow it holds."""
