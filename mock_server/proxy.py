@@ -43,7 +43,7 @@ TIMEOUT = httpx2.Timeout(600.0, connect=10.0)
 
 
 class UpstreamError(APIError):
-    """502: the upstream could not be reached or broke off."""
+    """502: the upstream could not be reached."""
 
     status = 502
     type = "server_error"
