@@ -73,7 +73,13 @@ def parser() -> argparse.ArgumentParser:
     record.add_argument(
         "--upstream", required=True, metavar="URL", help="the upstream's base URL, e.g. …/v1"
     )
-    record.add_argument("--cassette", required=True, type=Path, metavar="FILE")
+    record.add_argument(
+        "--cassette",
+        required=True,
+        type=Path,
+        metavar="FILE",
+        help="the vcrpy cassette to write (YAML, or JSON if it ends in .json; replaced)",
+    )
     for command in (serve, replay, record):
         command.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
         command.add_argument("--port", type=int, default=8000, help="port to bind (8000)")

@@ -50,11 +50,13 @@ class UpstreamError(APIError):
 
 
 class CassetteWriter:
-    """A cassette written through the policy, interaction by interaction, in request order."""
+    """A cassette written through the policy, interaction by interaction, in request order
+    (JSON if the path ends in `.json`, else YAML)."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        config = recorder(record_mode="all").get_merged_config(path=str(path))
+        serializer = "json" if self.path.suffix == ".json" else "yaml"
+        config = recorder(record_mode="all", serializer=serializer).get_merged_config()
         self._serializer = config["serializer"]
         self._before_request: Callable[[Request], Request | None] = config["before_record_request"]
         self._before_response: Callable[[dict[str, Any]], dict[str, Any] | None] = config[

@@ -190,3 +190,12 @@ def test_real_headers_in_none_out(tmp_path: Path) -> None:
     for header in ("openai-organization", "openai-project", "set-cookie", "cookie", "traceloop"):
         assert header not in text, header
     assert text.count("- request:") == 5
+
+
+def test_a_json_cassette_is_written_and_replayed(tmp_path: Path) -> None:
+    path = tmp_path / "proxied.json"
+    with MockServer(seed=0) as upstream:
+        live = through_proxy(path, upstream)
+    assert path.read_text().startswith("{")
+    with ReplayServer([path]) as replay, replay.client() as client:
+        assert run_workflow(client, out=quiet) == live
