@@ -34,6 +34,7 @@ from openai import OpenAI
 
 from client.workflow import run_workflow
 from mock_server import MockServer
+from mock_server.server import AppServer
 
 from .floor import Recorded, dump, floor_app, is_stream, shape
 
@@ -139,9 +140,7 @@ def _process(argv: list[str], port: int) -> Iterator[str]:
 def servers(hosting: str, recorded: Recorded) -> Iterator[tuple[str, str]]:
     """Base URLs of assistants-mock and of the floor, hosted as asked."""
     if hosting == "thread":
-        floor_server = MockServer()  # borrowed for its threaded uvicorn runner
-        floor_server.app = floor_app(recorded)
-        with MockServer(seed=0) as ours_server, floor_server:
+        with MockServer(seed=0) as ours_server, AppServer(floor_app(recorded)) as floor_server:
             yield ours_server.base_url, floor_server.base_url
         return
     with tempfile.TemporaryDirectory() as tmp:
