@@ -5,8 +5,8 @@ that clients in any language can point at. Each request is answered with the fir
 recorded interaction that matches it under the cassette policy (scrubbed, then matched on
 method, path, query and body; see `mock_server.cassettes`) and has not been played yet, so
 a request recorded three times gets its three answers in recorded order. Compressed bodies
-are served decompressed, and server-sent events go out as `text/event-stream`, one event
-per write.
+are served decompressed, and server-sent events go out as `text/event-stream`, written the
+way the mock server writes its own streams (`sse_writes`).
 
 A request with nothing left to answer it gets OpenAI's error envelope: 404,
 `request_not_recorded`, naming the closest recorded request and how it differs. The
@@ -40,7 +40,7 @@ from vcr.serializers import jsonserializer, yamlserializer
 
 from .cassettes import recorder
 from .errors import NotFoundError
-from .responses import error_response, json_response
+from .responses import WRITE_SIZE, error_response, json_response
 from .server import AppServer
 
 __all__ = [
@@ -53,6 +53,7 @@ __all__ = [
     "load_interactions",
     "request_line",
     "sse_events",
+    "sse_writes",
 ]
 
 Matcher = Callable[[Request, Request], Any]
@@ -215,8 +216,26 @@ def sse_events(body: bytes) -> Iterator[bytes]:
             yield match.group()
 
 
+def sse_writes(body: bytes) -> Iterator[bytes]:
+    """The writes of a recorded stream, as the mock server writes its own: the first event
+    alone, then events packed into writes of up to `WRITE_SIZE` bytes, never cut inside."""
+    events = sse_events(body)
+    first = next(events, None)
+    if first is None:
+        return
+    yield first
+    pending = bytearray()
+    for event in events:
+        if pending and len(pending) + len(event) > WRITE_SIZE:
+            yield bytes(pending)
+            pending.clear()
+        pending += event
+    if pending:
+        yield bytes(pending)
+
+
 def render(recorded: dict[str, Any]) -> Response:
-    """The recorded response as sent: decompressed, streamed event by event if SSE."""
+    """The recorded response as sent: decompressed, and streamed if it is SSE."""
     response = decode_response(recorded)
     body = response["body"]["string"]
     body = body.encode() if isinstance(body, str) else body or b""
@@ -230,7 +249,7 @@ def render(recorded: dict[str, Any]) -> Response:
     content_type = next((v for n, v in headers if n == b"content-type"), b"")
     sent: Response
     if content_type.startswith(b"text/event-stream"):
-        sent = StreamingResponse(sse_events(body), status_code=status)
+        sent = StreamingResponse(sse_writes(body), status_code=status)
         sent.raw_headers = headers
     else:
         sent = Response(body, status_code=status)

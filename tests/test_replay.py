@@ -18,7 +18,8 @@ from client.workflow import run_workflow
 from mock_server import MockServer
 from mock_server.cassettes import recorder
 from mock_server.cli import main
-from mock_server.replay import ReplayServer, sse_events
+from mock_server.replay import ReplayServer, sse_events, sse_writes
+from mock_server.responses import WRITE_SIZE
 
 from .conftest import run_node
 
@@ -243,17 +244,6 @@ def test_our_own_workflow_replays_from_several_cassettes(tmp_path: Path) -> None
         assert replay.tape.unplayed == []
 
 
-def test_server_sent_events_are_sent_one_per_write() -> None:
-    body = b"event: a\ndata: 1\n\nevent: b\ndata: {}\n\nevent: done\ndata: [DONE]\n\n"
-    assert list(sse_events(body)) == [
-        b"event: a\ndata: 1\n\n",
-        b"event: b\ndata: {}\n\n",
-        b"event: done\ndata: [DONE]\n\n",
-    ]
-    assert list(sse_events(b"data: 1\r\n\r\ndata: 2")) == [b"data: 1\r\n\r\n", b"data: 2"]
-    assert list(sse_events(b"")) == []
-
-
 def test_the_node_sdk_replays_the_real_recording() -> None:
     """Clients in any language: the Node SDK's stream helper gets the recorded run."""
     events = recorded_events()
@@ -272,6 +262,29 @@ def test_the_node_sdk_replays_the_real_recording() -> None:
         "".join(seen["code"])
         == code_step["step_details"]["tool_calls"][0]["code_interpreter"]["input"]
     )
+
+
+def test_server_sent_events_are_cut_between_events() -> None:
+    body = b"event: a\ndata: 1\n\nevent: b\ndata: {}\n\nevent: done\ndata: [DONE]\n\n"
+    assert list(sse_events(body)) == [
+        b"event: a\ndata: 1\n\n",
+        b"event: b\ndata: {}\n\n",
+        b"event: done\ndata: [DONE]\n\n",
+    ]
+    assert list(sse_events(b"data: 1\r\n\r\ndata: 2")) == [b"data: 1\r\n\r\n", b"data: 2"]
+    assert list(sse_events(b"")) == []
+
+
+def test_server_sent_events_are_written_as_the_mock_server_writes_them() -> None:
+    """The first event alone, then writes of up to WRITE_SIZE bytes, whole events each."""
+    event = b"event: thread.message.delta\ndata: " + b"x" * 1000 + b"\n\n"
+    body = b"event: thread.run.created\ndata: {}\n\n" + event * 40
+    writes = list(sse_writes(body))
+    assert b"".join(writes) == body
+    assert writes[0] == b"event: thread.run.created\ndata: {}\n\n"
+    assert [len(w) // len(event) for w in writes[1:]] == [15, 15, 10]  # 15 * 1036 <= 16384
+    assert all(len(w) <= WRITE_SIZE for w in writes)
+    assert list(sse_writes(b"")) == []
 
 
 @pytest.mark.parametrize(
