@@ -1,4 +1,4 @@
-"""The project's two commands; they need nothing but python3.
+"""The project's commands; they need nothing but python3.
 
     python3 tasks.py demo   # set up, then run the seed workflow against an embedded server
     python3 tasks.py test   # set up, then ruff, mypy --strict and the test suite

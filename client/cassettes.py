@@ -47,7 +47,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     for name in names:
         path, _ = record(name)
         interactions = path.read_text().count("\n- request:")
-        print(f"{path.parent.name}/{path.name}: {interactions} interactions")
+        size = path.stat().st_size
+        print(f"{path.parent.name}/{path.name}: {interactions} interactions, {size} bytes")
 
 
 if __name__ == "__main__":

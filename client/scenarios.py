@@ -1,7 +1,9 @@
 """The workflows the project's cassettes hold, each over an injected `openai.OpenAI`.
 
 Each returns what the SDK gave it as plain JSON data (every object and every streamed
-event, in order), so a live run and a replay compare with `==` and differ visibly.
+event, in order), so a live run and a replay compare with `==` and differ visibly. Each
+also checks that the server did what the workflow is about (a tool call, a citation), so a
+change of behaviour cannot quietly re-record a cassette that no longer shows it.
 """
 
 from __future__ import annotations
@@ -9,16 +11,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from openai import AssistantEventHandler, BaseModel, OpenAI
+from openai import AssistantEventHandler, BaseModel, Omit, OpenAI, omit
 from openai.types.beta import AssistantStreamEvent, FunctionToolParam
 from openai.types.beta.threads import Run
+from openai.types.beta.threads.runs import RunStepInclude
 from typing_extensions import override
 
-from .workflow import PROMPT, run_workflow
+from .workflow import run_workflow, start_conversation
 
 __all__ = [
+    "NOTES",
     "SCENARIOS",
+    "WEATHER",
     "EventLog",
+    "Printed",
+    "Transcript",
     "code_interpreter",
     "file_search",
     "function_call",
@@ -49,6 +56,7 @@ NOTES = (
     b"Emperor penguins are the tallest penguins, about 1.1 metres.\n\n"
     b"Koalas eat eucalyptus leaves."
 )
+SEARCH_CONTENT: RunStepInclude = "step_details.tool_calls[*].file_search.results[*].content"
 
 
 class EventLog(AssistantEventHandler):
@@ -63,14 +71,14 @@ class EventLog(AssistantEventHandler):
         self.events.append([event.event, dump(event.data)])
 
 
-def streamed(client: OpenAI, thread_id: str, assistant_id: str) -> tuple[list[list[Any]], Run]:
-    """Stream a run through an `EventLog`: its events and the final run."""
-    log = EventLog()
-    with client.beta.threads.runs.stream(
-        thread_id=thread_id, assistant_id=assistant_id, event_handler=log
-    ) as stream:
-        stream.until_done()
-    return log.events, stream.get_final_run()
+class Printed:
+    """A printer for the seed workflow that keeps what it is given, as JSON data."""
+
+    def __init__(self) -> None:
+        self.lines: list[Any] = []
+
+    def __call__(self, *args: object, **kwargs: object) -> None:
+        self.lines.append(dump(list(args)))
 
 
 def dump(value: Any) -> Any:
@@ -82,14 +90,41 @@ def dump(value: Any) -> Any:
     return value
 
 
-def quiet(*args: object, **kwargs: object) -> None:
-    """A printer that prints nothing."""
+def expect(condition: bool, what: str) -> None:
+    """Stop the scenario when the server did not do what it is about."""
+    if not condition:
+        raise RuntimeError(f"the scenario expected {what}")
+
+
+def streamed(client: OpenAI, thread_id: str, assistant_id: str) -> tuple[list[list[Any]], Run]:
+    """Stream a run through an `EventLog`: its events and the final run."""
+    log = EventLog()
+    with client.beta.threads.runs.stream(
+        thread_id=thread_id, assistant_id=assistant_id, event_handler=log
+    ) as stream:
+        stream.until_done()
+    return log.events, stream.get_final_run()
+
+
+def steps_of(client: OpenAI, run: Run, include: list[RunStepInclude] | Omit = omit) -> Any:
+    """The run's steps, listed, as JSON data."""
+    return dump(
+        client.beta.threads.runs.steps.list(run.id, thread_id=run.thread_id, include=include).data
+    )
+
+
+def messages_of(client: OpenAI, thread_id: str) -> Any:
+    """The thread's messages, listed, as JSON data."""
+    return dump(client.beta.threads.messages.list(thread_id).data)
 
 
 def seed_streamed(client: OpenAI) -> Transcript:
     """The seed notebook's workflow: a streamed run, its steps, its reply, the thread's runs."""
-    result = run_workflow(client, out=quiet)
+    printed = Printed()
+    result = run_workflow(client, out=printed)
+    expect(result.run.status == "completed", "a completed run")
     return {
+        "printed": printed.lines,
         "run": dump(result.run),
         "steps": dump(result.steps),
         "reply": dump(result.reply),
@@ -99,16 +134,16 @@ def seed_streamed(client: OpenAI) -> Transcript:
 
 
 def seed_polled(client: OpenAI) -> Transcript:
-    """The seed notebook's question, run with `create_and_poll` instead of a stream."""
-    assistant = client.beta.assistants.create(
-        model="gpt-4o", instructions="You are a helpful assistant.", name="Polled Assistant"
-    )
-    thread = client.beta.threads.create(messages=[{"role": "user", "content": PROMPT}])
+    """The seed notebook's assistant, thread and message, run with `create_and_poll`."""
+    printed = Printed()
+    assistant, thread, _ = start_conversation(client, out=printed)
     run = client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
+    expect(run.status == "completed", "a completed run")
     return {
+        "printed": printed.lines,
         "run": dump(run),
-        "steps": dump(client.beta.threads.runs.steps.list(run.id, thread_id=thread.id).data),
-        "messages": dump(client.beta.threads.messages.list(thread.id).data),
+        "steps": steps_of(client, run),
+        "messages": messages_of(client, thread.id),
     }
 
 
@@ -120,7 +155,7 @@ def function_call(client: OpenAI) -> Transcript:
     )
     asked, waiting = streamed(client, thread.id, assistant.id)
     if waiting.required_action is None:
-        raise RuntimeError(f"the run ended {waiting.status}, not waiting for tool outputs")
+        raise RuntimeError(f"the scenario expected requires_action, not {waiting.status}")
     calls = waiting.required_action.submit_tool_outputs.tool_calls
     answered = EventLog()
     with client.beta.threads.runs.submit_tool_outputs_stream(
@@ -130,10 +165,16 @@ def function_call(client: OpenAI) -> Transcript:
         event_handler=answered,
     ) as stream:
         stream.until_done()
+    run = stream.get_final_run()
+    expect(run.status == "completed", f"a completed run, not {run.status}")
     return {
+        "assistant": dump(assistant),
+        "thread": dump(thread),
+        "arguments": [call.function.arguments for call in calls],
         "asked": asked,
         "answered": answered.events,
-        "messages": dump(client.beta.threads.messages.list(thread.id).data),
+        "steps": steps_of(client, run),
+        "messages": messages_of(client, thread.id),
     }
 
 
@@ -144,9 +185,17 @@ def code_interpreter(client: OpenAI) -> Transcript:
         messages=[{"role": "user", "content": "What is 123 * 456?"}]
     )
     events, run = streamed(client, thread.id, assistant.id)
+    steps = steps_of(client, run)
+    expect(
+        any(step["step_details"]["type"] == "tool_calls" for step in steps),
+        "a code_interpreter step",
+    )
     return {
+        "assistant": dump(assistant),
+        "thread": dump(thread),
         "events": events,
-        "steps": dump(client.beta.threads.runs.steps.list(run.id, thread_id=thread.id).data),
+        "steps": steps,
+        "messages": messages_of(client, thread.id),
     }
 
 
@@ -165,13 +214,18 @@ def file_search(client: OpenAI) -> Transcript:
     thread = client.beta.threads.create(
         messages=[{"role": "user", "content": "How tall are emperor penguins?"}]
     )
-    events, _ = streamed(client, thread.id, assistant.id)
+    events, run = streamed(client, thread.id, assistant.id)
+    messages = messages_of(client, thread.id)
+    expect(bool(messages[0]["content"][0]["text"]["annotations"]), "file_citation annotations")
     return {
         "upload": dump(upload),
         "store": dump(store),
         "indexed": dump(indexed),
+        "assistant": dump(assistant),
+        "thread": dump(thread),
         "events": events,
-        "messages": dump(client.beta.threads.messages.list(thread.id).data),
+        "steps": steps_of(client, run, include=[SEARCH_CONTENT]),
+        "messages": messages,
     }
 
 

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openai import AssistantEventHandler, OpenAI
+from openai.types.beta import Assistant, Thread
 from openai.types.beta.threads import Message, Run, Text, TextDelta
 from openai.types.beta.threads.runs import RunStep, ToolCall, ToolCallDelta
 from typing_extensions import override
 
-__all__ = ["PrintingHandler", "WorkflowResult", "run_workflow"]
+__all__ = ["PROMPT", "PrintingHandler", "WorkflowResult", "run_workflow", "start_conversation"]
 
 Printer = Callable[..., None]
 
@@ -71,8 +72,10 @@ class WorkflowResult:
     results: list[Any] = field(default_factory=list)
 
 
-def run_workflow(client: OpenAI, out: Printer = print, prompt: str = PROMPT) -> WorkflowResult:
-    """Run the seed workflow end to end through `client`."""
+def start_conversation(
+    client: OpenAI, out: Printer = print, prompt: str = PROMPT
+) -> tuple[Assistant, Thread, Message]:
+    """The notebook's assistant, its thread and the user's message, each printed as made."""
     assistant = client.beta.assistants.create(
         model="gpt-4o",
         instructions="You are a helpful assistant.",
@@ -93,6 +96,12 @@ def run_workflow(client: OpenAI, out: Printer = print, prompt: str = PROMPT) -> 
         thread_id=thread.id, role="user", content=prompt, metadata={"key": "value"}
     )
     out(message)
+    return assistant, thread, message
+
+
+def run_workflow(client: OpenAI, out: Printer = print, prompt: str = PROMPT) -> WorkflowResult:
+    """Run the seed workflow end to end through `client`."""
+    assistant, thread, _ = start_conversation(client, out, prompt)
 
     handler = PrintingHandler(out)
     with client.beta.threads.runs.stream(

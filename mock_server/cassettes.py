@@ -69,11 +69,18 @@ def _fix_boundary(request: Request) -> None:
     found = MULTIPART_BOUNDARY.search(content_type)
     if found is None or not isinstance(request.body, bytes):
         return
-    boundary = found.group(1)
-    request.headers["content-type"] = content_type.replace(boundary, BOUNDARY)
-    request.body = request.body.replace(f"--{boundary}".encode(), f"--{BOUNDARY}".encode())
+    start, end = found.span(1)
+    request.headers["content-type"] = content_type[:start] + BOUNDARY + content_type[end:]
+    request.body = _with_fixed_boundary(request.body, found.group(1))
     if "content-length" in request.headers:
         request.headers["content-length"] = str(len(request.body))
+
+
+def _with_fixed_boundary(body: bytes, boundary: str) -> bytes:
+    """`body` with each delimiter line (`--boundary`, at its start or after CRLF) using
+    `BOUNDARY`; the same text inside a part's content stays."""
+    delimiter = re.compile(rb"(\A|\r\n)--" + re.escape(boundary.encode()))
+    return delimiter.sub(lambda line: line.group(1) + b"--" + BOUNDARY.encode(), body)
 
 
 def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
@@ -86,10 +93,14 @@ def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
 
 
 def body_json(r1: Request, r2: Request) -> None:
-    """Bodies match when equal as JSON (key order and spacing aside), else as bytes."""
+    """Bodies match when equal as JSON (key order and spacing aside), multipart bodies when
+    equal but for their boundaries (a live upload's is random), else as bytes."""
 
     def parsed(request: Request) -> Any:
         body = request.body or b""
+        found = MULTIPART_BOUNDARY.search(request.headers.get("content-type", ""))
+        if found is not None and isinstance(body, bytes):
+            return _with_fixed_boundary(body, found.group(1))
         try:
             return json.loads(body)
         except ValueError:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
+import httpx2
 import pytest
 from openai import OpenAI
+from vcr.request import Request
 
 from client.workflow import WorkflowResult, run_workflow
 from mock_server import MockServer
-from mock_server.cassettes import recorder
+from mock_server.cassettes import BOUNDARY, body_json, recorder, scrub_request
 
 from .conftest import no_connections
 
@@ -67,3 +69,37 @@ def test_recording_again_with_the_same_seed_gives_the_same_file(tmp_path: Path) 
     record(first)
     record(second)
     assert first.read_bytes() == second.read_bytes()
+
+
+def multipart(boundary: str, data: bytes) -> Request:
+    """An upload as vcrpy sees it, with `boundary` and a file holding `data`."""
+    sent = httpx2.Request(
+        "POST",
+        "http://127.0.0.1:8000/v1/files",
+        data={"purpose": "assistants"},
+        files={"file": ("notes.txt", data, "text/plain")},
+        headers={"content-type": f"multipart/form-data; boundary={boundary}"},
+    )
+    return Request(sent.method, str(sent.url), sent.read(), dict(sent.headers))
+
+
+def test_an_upload_is_scrubbed_to_the_fixed_boundary() -> None:
+    data = b"a line that mentions --0123abcd inside the file"
+    scrubbed = scrub_request(multipart("0123abcd", data))
+    body = scrubbed.body
+    assert isinstance(body, bytes)
+    assert scrubbed.headers["content-type"] == f"multipart/form-data; boundary={BOUNDARY}"
+    assert body.startswith(f"--{BOUNDARY}\r\n".encode())
+    assert body.endswith(f"\r\n--{BOUNDARY}--\r\n".encode())
+    assert body.count(b"--0123abcd") == 1  # only the file's own text keeps it
+    assert data in body
+    assert scrubbed.headers["content-length"] == str(len(body))
+
+
+def test_multipart_bodies_match_whatever_their_boundary() -> None:
+    body_json(multipart("0123abcd", b"Penguins swim."), multipart("fedcba98", b"Penguins swim."))
+    body_json(
+        multipart("0123abcd", b"Penguins swim."), scrub_request(multipart("fe", b"Penguins swim."))
+    )
+    with pytest.raises(AssertionError, match="bodies differ"):
+        body_json(multipart("0123abcd", b"Penguins swim."), multipart("fedcba98", b"Puffins fly."))
