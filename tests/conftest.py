@@ -84,6 +84,10 @@ def with_references(value: object, real: dict[str, str]) -> object:
     return value
 
 
+def quiet(*args: object, **kwargs: object) -> None:
+    """A printer for the workflow that prints nothing."""
+
+
 @contextmanager
 def no_connections() -> Iterator[None]:
     """Any attempt to open a socket connection fails the test."""

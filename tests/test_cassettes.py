@@ -14,11 +14,7 @@ from client.workflow import WorkflowResult, run_workflow
 from mock_server import MockServer
 from mock_server.cassettes import BOUNDARY, body_json, recorder, scrub_request
 
-from .conftest import no_connections
-
-
-def quiet(*args: object, **kwargs: object) -> None:
-    """The workflow's printer, silenced."""
+from .conftest import no_connections, quiet
 
 
 def record(path: Path, seed: int = 0) -> WorkflowResult:

@@ -24,14 +24,11 @@ from mock_server.proxy import RecordingProxy, upstream_url
 from mock_server.replay import ReplayServer
 from mock_server.server import AppServer
 
+from .conftest import quiet
 from .test_cli import free_port, launch
 from .test_replay import OPENLLMETRY, Collector, math_tutor
 
 SECRETS = {"api_key": "sk-proxy-secret", "organization": "org-secret", "project": "proj-secret"}
-
-
-def quiet(*args: object, **kwargs: object) -> None:
-    """The workflow's printer, silenced."""
 
 
 def through_proxy(path: Path, upstream: AppServer) -> WorkflowResult:

@@ -11,7 +11,6 @@ import pytest
 import yaml
 from openai import AssistantEventHandler, NotFoundError, OpenAI
 from openai.types.beta.threads import Message, Run, Text, TextDelta
-from openai.types.beta.threads.runs import ToolCall, ToolCallDelta
 from typing_extensions import override
 
 from client.workflow import run_workflow
@@ -21,49 +20,37 @@ from mock_server.cli import main
 from mock_server.replay import ReplayServer, sse_events, sse_writes
 from mock_server.responses import WRITE_SIZE
 
-from .conftest import run_node
+from .conftest import quiet, run_node
+from .contract import extract_recorded
+from .test_code_interpreter import CodeRecorder
 
 OPENLLMETRY = Path(__file__).parent / "data" / "openllmetry__test_streaming_new_assistant.yaml"
 """Real traffic from api.openai.com, recorded by traceloop/openllmetry (Apache-2.0, see
 tests/data/README.md): JSON bodies gzip-compressed, a streamed code-interpreter run."""
 
 
-def quiet(*args: object, **kwargs: object) -> None:
-    """The workflow's printer, silenced."""
-
-
-class Collector(AssistantEventHandler):
-    """Collects what a user's handler sees: text and code-interpreter input, delta by delta."""
+class Collector(CodeRecorder):
+    """What a user's handler sees: code-interpreter input and logs, and text, delta by delta."""
 
     def __init__(self) -> None:
         super().__init__()
         self.text: list[str] = []
-        self.code: list[str] = []
-        self.logs: list[str] = []
 
     @override
     def on_text_delta(self, delta: TextDelta, snapshot: Text) -> None:
         self.text.append(delta.value or "")
-
-    @override
-    def on_tool_call_delta(self, delta: ToolCallDelta, snapshot: ToolCall) -> None:
-        if delta.type == "code_interpreter" and delta.code_interpreter is not None:
-            self.code.append(delta.code_interpreter.input or "")
-            for output in delta.code_interpreter.outputs or []:
-                if output.type == "logs":
-                    self.logs.append(output.logs or "")
 
 
 def recorded_events() -> list[tuple[str, Any]]:
     """The recording's streamed events, read straight from the YAML (not through replay)."""
     interactions = yaml.safe_load(OPENLLMETRY.read_text())["interactions"]
     (stream,) = [i for i in interactions if i["request"]["uri"].endswith("/runs")]
-    events = []
-    for block in stream["response"]["body"]["string"].split("\n\n"):
-        lines = dict(line.split(": ", 1) for line in block.strip().splitlines())
-        if lines and lines["event"] != "done":
-            events.append((lines["event"], json.loads(lines["data"])))
-    return events
+    body = stream["response"]["body"]["string"]
+    return [
+        (name, json.loads(data))
+        for name, data in extract_recorded.sse_events(body)
+        if name != "done"
+    ]
 
 
 def math_tutor(client: OpenAI, handler: AssistantEventHandler) -> tuple[str, str]:
@@ -110,7 +97,7 @@ def test_the_real_recording_replays_to_the_streaming_helper() -> None:
     # The gzip-compressed JSON answers arrived decompressed: the ids are the recorded ones.
     assert assistant_id == recorded_run["assistant_id"]
     assert thread_id == recorded_run["thread_id"]
-    assert "".join(handler.code) == call["code_interpreter"]["input"]
+    assert "".join(handler.inputs) == call["code_interpreter"]["input"]
     assert call["code_interpreter"]["outputs"] == []  # as recorded: no logs came back
     assert handler.logs == []
     assert "".join(handler.text) == message["content"][0]["text"]["value"]
@@ -122,7 +109,7 @@ def test_the_real_recording_replays_to_the_streaming_helper() -> None:
     assert len(recorded_inputs) == 57
     # One on_tool_call_delta per recorded delta; the first one announces the call
     # (on_tool_call_created) instead.
-    assert handler.code == recorded_inputs[1:]
+    assert handler.inputs == recorded_inputs[1:]
     final = handler.get_final_run()
     assert final.model_dump(mode="json") == Run.model_validate(recorded_run).model_dump(mode="json")
     (reply,) = handler.get_final_messages()
