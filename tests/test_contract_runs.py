@@ -1088,7 +1088,7 @@ def test_shape_differences_are_found() -> None:
 
 def test_vendored_shapes_hold_every_recording() -> None:
     document = recorded_shapes()
-    assert len(document["sources"]) == 5
+    assert len(document["sources"]) == 10
     assert "thread.created" in document["events"]
     assert "thread.run:requires_action" in document["replies"]
 
