@@ -122,11 +122,13 @@ def _serve(kind: str, port: int) -> None:
         from fastapi import FastAPI
         from starlette.responses import Response
 
-        app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+        fastapi_app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
 
-        @app.get("/v1/assistants")
+        @fastapi_app.get("/v1/assistants")
         async def answer() -> Response:
             return Response(BODY, media_type="application/json")
+
+        app = fastapi_app
 
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
 
