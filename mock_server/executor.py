@@ -213,8 +213,8 @@ class RunExecutor:
         """Play a scripted turn; the tool outputs for the next turn, or None when the run
         has ended."""
         self.delay_ms = turn.delay_ms or None
-        if turn.fail is not None:
-            yield self._move(RunStatus.FAILED, last_error=_last_error(turn.fail))
+        if (failure := turn.failure(ctx.rendered)) is not None:  # scripted, or a call ruled out
+            yield self._move(RunStatus.FAILED, last_error=_last_error(failure))
             return None
         if turn.expire:
             yield self._move(RunStatus.EXPIRED)
