@@ -458,6 +458,12 @@ def test_scripted_run(assistants_mock, assistants_client):
     )
     reply = assistants_client.beta.threads.messages.list(run.thread_id).data[0]
     assert reply.content[0].text.value == "Sunny."
+    with open("turns_left.log", "a") as log:  # what the server itself played
+        print(sum(rule["turns_left"] for rule in assistants_mock.backend.script.unused()), file=log)
+
+
+def test_without_a_cassette(assistants_client):
+    assert assistants_client.beta.assistants.list().data == []
 """
 
 
@@ -465,12 +471,13 @@ def test_scripting_under_vcr_records_then_replays(suite: pytest.Pytester) -> Non
     suite.makeconftest(VCR_CONFTEST)
     suite.makepyfile(VCR_TESTS)
     recorded = suite.runpytest("--record-mode=once")
-    recorded.assert_outcomes(passed=1)
+    recorded.assert_outcomes(passed=2)
     cassette = suite.path / "cassettes" / "test_scripting_under_vcr_records_then_replays"
     assert (cassette / "test_scripted_run.yaml").is_file()
     # Replayed: the server sees no run, and the script is not reported as unused.
     replayed = suite.runpytest("--block-network", "--allowed-hosts=127.0.0.1,localhost")
-    replayed.assert_outcomes(passed=1)
+    replayed.assert_outcomes(passed=2)
+    assert (suite.path / "turns_left.log").read_text().split() == ["0", "1"]
 
 
 def test_under_vcr_a_recorded_test_still_checks_its_script(suite: pytest.Pytester) -> None:
@@ -481,7 +488,7 @@ def test_under_vcr_a_recorded_test_still_checks_its_script(suite: pytest.Pyteste
         )
     )
     result = suite.runpytest("--record-mode=once")
-    result.assert_outcomes(failed=1)
+    result.assert_outcomes(failed=1, passed=1)
     result.stdout.fnmatch_lines(["  rule(message='weather'): 1 turn left"])
 
 
