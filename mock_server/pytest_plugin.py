@@ -102,7 +102,7 @@ def assistants_mock(request: pytest.FixtureRequest) -> Iterator[MockServer]:
     try:
         server.configure(**settings)
     except (TypeError, ValueError) as exc:
-        pytest.fail(f"@pytest.mark.{MARKER}: {exc}", pytrace=False)
+        raise pytest.fail.Exception(f"@pytest.mark.{MARKER}: {exc}", pytrace=False) from None
     request.node.stash[_USED_BY] = server
     yield server
     if settings:

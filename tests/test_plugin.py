@@ -206,6 +206,7 @@ def test_bad_marker_settings_are_a_clear_error(
     result.assert_outcomes(errors=1, passed=1)
     result.stdout.fnmatch_lines([message])
     result.stdout.no_fnmatch_line("*Traceback*")
+    result.stdout.no_fnmatch_line("*During handling*")
     result.stdout.no_fnmatch_line("*pytest_plugin.py*")
 
 
