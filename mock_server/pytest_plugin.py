@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .server import API_KEY, MockServer
+from .server import MockServer
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI, OpenAI
@@ -111,7 +111,8 @@ def assistants_mock(request: pytest.FixtureRequest) -> Iterator[MockServer]:
 
 @pytest.fixture
 def assistants_client(assistants_mock: MockServer) -> Iterator[OpenAI]:
-    """An `openai.OpenAI` pointed at `assistants_mock`, with `max_retries=0`."""
+    """An `openai.OpenAI` pointed at `assistants_mock`, with `max_retries=0` (and the
+    marker's `api_key`, if any)."""
     with assistants_mock.client() as client:
         yield client
 
@@ -131,7 +132,7 @@ def assistants_async_client(assistants_mock: MockServer) -> AsyncOpenAI:
 def assistants_env(assistants_mock: MockServer) -> Iterator[dict[str, str]]:
     """`OPENAI_BASE_URL` and `OPENAI_API_KEY` set to `assistants_mock` for code that makes
     its own `OpenAI()` during the test; restored after it. Yields what it set."""
-    env = {"OPENAI_BASE_URL": assistants_mock.base_url, "OPENAI_API_KEY": API_KEY}
+    env = {"OPENAI_BASE_URL": assistants_mock.base_url, "OPENAI_API_KEY": assistants_mock.api_key}
     with pytest.MonkeyPatch.context() as patch:
         for name, value in env.items():
             patch.setenv(name, value)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # openai is imported when a client is made: starting a server
 __all__ = ["API_KEY", "AppServer", "MockServer"]
 
 API_KEY = "sk-assistants-mock"
-"""The API key clients of a local server send (any key passes unless `Settings.api_key`)."""
+"""The API key a local server's clients send, unless it accepts only another."""
 
 
 class AppServer:
@@ -42,6 +42,11 @@ class AppServer:
     def base_url(self) -> str:
         """What to give the SDK as `base_url` (or `OPENAI_BASE_URL`)."""
         return f"http://{self.host}:{self.port}/v1"
+
+    @property
+    def api_key(self) -> str:
+        """What to give the SDK as `api_key` (or `OPENAI_API_KEY`)."""
+        return API_KEY
 
     def start(self) -> Self:
         """Bind, serve in a thread, and return once the server accepts connections."""
@@ -79,7 +84,7 @@ class AppServer:
         """An `openai.OpenAI` pointed at this server (`max_retries=0` unless given)."""
         from openai import OpenAI
 
-        kwargs.setdefault("api_key", API_KEY)
+        kwargs.setdefault("api_key", self.api_key)
         kwargs.setdefault("max_retries", 0)
         return OpenAI(base_url=self.base_url, **kwargs)
 
@@ -93,7 +98,7 @@ class AppServer:
         """
         from openai import AsyncOpenAI
 
-        kwargs.setdefault("api_key", API_KEY)
+        kwargs.setdefault("api_key", self.api_key)
         kwargs.setdefault("max_retries", 0)
         kwargs["default_headers"] = {"Connection": "close", **kwargs.get("default_headers", {})}
         return AsyncOpenAI(base_url=self.base_url, **kwargs)
@@ -131,6 +136,11 @@ class MockServer(AppServer):
         self.settings = Settings(**{**base.__dict__, **overrides}) if overrides else base
         super().__init__(create_app(self.settings), host=host, port=port)
         self._defaults = self.settings
+
+    @property
+    def api_key(self) -> str:
+        """The key the server accepts (`Settings.api_key`), else `API_KEY`."""
+        return self.settings.api_key or API_KEY
 
     @property
     def backend(self) -> Backend:

@@ -354,6 +354,7 @@ def test_assistants_env_is_set_for_the_test_and_restored(
         import os
 
         import openai
+        import pytest
 
 
         def test_own_client(assistants_env, assistants_mock):
@@ -365,12 +366,20 @@ def test_assistants_env_is_set_for_the_test_and_restored(
             assert client.beta.assistants.create(model="gpt-4o").id.startswith("asst_")
 
 
+        @pytest.mark.assistants_mock(api_key="sk-only-this")
+        def test_the_marker_key(assistants_env, assistants_client, assistants_async_client):
+            assert os.environ["OPENAI_API_KEY"] == "sk-only-this"
+            assert openai.OpenAI().beta.assistants.list().data == []
+            assert assistants_client.beta.assistants.list().data == []
+            assert assistants_async_client.api_key == "sk-only-this"
+
+
         def test_restored():
             assert os.environ["OPENAI_BASE_URL"] == "http://outside.invalid/v1"
             assert "OPENAI_API_KEY" not in os.environ
         """
     )
-    suite.runpytest().assert_outcomes(passed=2)
+    suite.runpytest().assert_outcomes(passed=3)
 
 
 def test_a_client_made_at_import_time_meets_the_shared_server(suite: pytest.Pytester) -> None:
