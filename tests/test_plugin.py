@@ -84,6 +84,7 @@ def test_each_test_starts_empty_with_the_same_ids(suite: pytest.Pytester) -> Non
 
 
 def test_the_marker_reconfigures_the_shared_server_for_one_test(suite: pytest.Pytester) -> None:
+    """One server, one port; `Edge` (headers, request ids) follows the settings in force."""
     suite.makepyfile(
         """
         import httpx2
@@ -100,10 +101,11 @@ def test_the_marker_reconfigures_the_shared_server_for_one_test(suite: pytest.Py
             )
 
 
-        def test_shared(assistants_mock, assistants_client):
+        def test_shared(assistants_mock):
             SEEN["shared"] = assistants_mock.base_url
-            assistants_client.beta.assistants.create(model="gpt-4o")
-            assert post(assistants_mock).json()["error"]["code"] == "invalid_beta"
+            response = post(assistants_mock)
+            assert response.json()["error"]["code"] == "invalid_beta"
+            SEEN["request 0"] = response.headers["x-request-id"]
 
 
         @pytest.mark.assistants_mock(require_beta_header=False, seed=7)
@@ -111,55 +113,28 @@ def test_the_marker_reconfigures_the_shared_server_for_one_test(suite: pytest.Py
             SEEN["marked"] = assistants_mock.base_url
             assert assistants_mock.settings.require_beta_header is False
             assert assistants_mock.settings.seed == 7
-            assert assistants_client.beta.assistants.list().data == []
             response = post(assistants_mock)
             assert response.status_code == 200
-            SEEN["seed7"] = response.json()["id"]
-            SEEN["seed7 request"] = response.headers["x-request-id"]
+            SEEN["request 7"] = response.headers["x-request-id"]
+            SEEN["seed 7"] = response.json()["id"]
+            assert [a.id for a in assistants_client.beta.assistants.list()] == [SEEN["seed 7"]]
 
 
         def test_defaults_are_back(assistants_mock, assistants_client):
             assert assistants_mock.settings.seed == 0
-            assert assistants_mock.settings.require_beta_header is True
-            assert post(assistants_mock).json()["error"]["code"] == "invalid_beta"
-            SEEN["seed0"] = assistants_client.beta.assistants.create(model="gpt-4o").id
+            response = post(assistants_mock)
+            assert response.json()["error"]["code"] == "invalid_beta"
+            assert response.headers["x-request-id"] == SEEN["request 0"] != SEEN["request 7"]
+            assert assistants_client.beta.assistants.list().data == []
+            SEEN["seed 0"] = assistants_client.beta.assistants.create(model="gpt-4o").id
 
 
         def test_one_server_other_settings():
             assert SEEN["shared"] == SEEN["marked"]
-            assert SEEN["seed7"] != SEEN["seed0"]
+            assert SEEN["seed 7"] != SEEN["seed 0"]
         """
     )
     suite.runpytest().assert_outcomes(passed=4)
-
-
-def test_the_request_id_follows_the_settings_in_force(suite: pytest.Pytester) -> None:
-    """`x-request-id` comes from the backend of the moment (Edge follows a reconfigure)."""
-    suite.makepyfile(
-        """
-        import pytest
-
-        IDS = {}
-
-
-        def request_id(client):
-            return client.beta.assistants.with_raw_response.list().headers["x-request-id"]
-
-
-        def test_seed_0(assistants_client):
-            IDS[0] = request_id(assistants_client)
-
-
-        @pytest.mark.assistants_mock(seed=7)
-        def test_seed_7(assistants_client):
-            IDS[7] = request_id(assistants_client)
-
-
-        def test_seed_0_again(assistants_client):
-            assert request_id(assistants_client) == IDS[0] != IDS[7]
-        """
-    )
-    suite.runpytest().assert_outcomes(passed=3)
 
 
 BAD_SETTINGS = [
