@@ -11,10 +11,14 @@ Four fixtures, one marker:
     def test_settings(assistants_client): ...
 
 Every test meets the same server (one per session, one port), emptied before the test;
-a marker's settings reconfigure it in place for that test only. A test that scripts the
-fake model and leaves a scripted turn unused fails, unless a vcr cassette replayed its
-traffic (then the server never saw the runs). The SDK's Assistants deprecation warnings
-are filtered unless the ini option `assistants_mock_keep_deprecation_warnings` is true.
+a marker's settings reconfigure it in place for that test only. `shared_server(config)`
+hands it to a conftest's `pytest_configure`, for code that makes its client at import
+time (see the README's "In tests").
+
+A test that scripts the fake model and leaves a scripted turn unused fails, unless a vcr
+cassette replayed its traffic (then the server never saw the runs). The SDK's Assistants
+deprecation warnings are filtered unless the ini option
+`assistants_mock_keep_deprecation_warnings` is true.
 """
 
 from __future__ import annotations
