@@ -1,9 +1,15 @@
 """What a test pays for the pytest plugin: on the shared server, with a settings marker,
 and (the baseline) with a server of its own, as the plugin did before issue 9.
 
-One generated suite runs in a pytest subprocess, the three kinds of test interleaved;
-a conftest there records each test's setup + call + teardown time. The figures are
-medians per kind, and what a kind costs more than a test on the shared server.
+One generated suite runs in a pytest subprocess, every kind of test interleaved; a
+conftest there records each test's setup + call + teardown time. Two groups:
+
+- `client`: the test takes `assistants_client` and makes two SDK calls, as users' tests
+  do (building the SDK client costs tens of ms of its own, the same for every kind);
+- `server`: the test takes `assistants_mock` and makes one request with `http.client`, so
+  the figures are the plugin's own cost.
+
+The figures are medians per kind, and what a kind costs more than the shared one.
 
     python -m benchmarks.plugin [--tests 60]
 
@@ -21,7 +27,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-KINDS = ("shared", "marked", "own_server")
+GROUPS = ("client", "server")
+KINDS = ("shared", "marked", "own")
 
 CONFTEST = """
 import json
@@ -34,10 +41,15 @@ SPENT = {}
 
 
 @pytest.fixture
-def own_server_client():
+def own_server():
     with MockServer(Settings(seed=7, require_beta_header=False)) as server:
-        with server.client() as client:
-            yield client
+        yield server
+
+
+@pytest.fixture
+def own_client(own_server):
+    with own_server.client() as client:
+        yield client
 
 
 def pytest_runtest_logreport(report):
@@ -50,32 +62,57 @@ def pytest_sessionfinish(session):
 """
 
 TESTS = """
+import http.client
+
 import pytest
 
+MARK = pytest.mark.assistants_mock(seed=7, require_beta_header=False)
 
-def work(client):
+
+def calls(client):
     client.beta.assistants.create(model="gpt-4o")
     assert client.beta.assistants.list().data
+
+
+def request(server):
+    connection = http.client.HTTPConnection(server.host, server.port)
+    headers = {"Authorization": "Bearer sk-x", "OpenAI-Beta": "assistants=v2"}
+    connection.request("GET", "/v1/assistants", headers=headers)
+    assert connection.getresponse().status == 200
+    connection.close()
 """
 TEST = """
 
-def test_shared_{i}(assistants_client):
-    work(assistants_client)
+def test_client_shared_{i}(assistants_client):
+    calls(assistants_client)
 
 
-@pytest.mark.assistants_mock(seed=7, require_beta_header=False)
-def test_marked_{i}(assistants_client):
-    work(assistants_client)
+@MARK
+def test_client_marked_{i}(assistants_client):
+    calls(assistants_client)
 
 
-def test_own_server_{i}(own_server_client):
-    work(own_server_client)
+def test_client_own_{i}(own_client):
+    calls(own_client)
+
+
+def test_server_shared_{i}(assistants_mock):
+    request(assistants_mock)
+
+
+@MARK
+def test_server_marked_{i}(assistants_mock):
+    request(assistants_mock)
+
+
+def test_server_own_{i}(own_server):
+    request(own_server)
 """
-"""One test of each kind: a client, one create, one list. The kinds interleave."""
+"""One test of each kind in each group; the kinds interleave."""
 
 
 def measure(tests: int) -> dict[str, list[float]]:
-    """Seconds each test of each kind took (setup, call and teardown)."""
+    """Seconds each test took (setup, call and teardown), by `group kind`."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         (root / "conftest.py").write_text(CONFTEST)
@@ -85,10 +122,10 @@ def measure(tests: int) -> dict[str, list[float]]:
         argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(root)]
         subprocess.run(argv, cwd=root, check=True, capture_output=True)
         spent: dict[str, float] = json.loads((root / "spent.json").read_text())
-    samples: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    samples: dict[str, list[float]] = {}
     for nodeid, seconds in spent.items():
-        name = nodeid.split("::test_")[1]
-        samples[name.rsplit("_", 1)[0]].append(seconds)
+        group, kind, _ = nodeid.split("::test_")[1].split("_")
+        samples.setdefault(f"{group} {kind}", []).append(seconds)
     return samples
 
 
@@ -97,11 +134,13 @@ def main() -> None:
     parser.add_argument("--tests", type=int, default=60, help="tests of each kind")
     args = parser.parse_args()
     samples = measure(args.tests)
-    shared = statistics.median(samples["shared"]) * 1000
     print(f"\n{args.tests} tests of each kind, interleaved (medians of setup+call+teardown)")
-    for kind in KINDS:
-        ms = statistics.median(samples[kind]) * 1000
-        print(f"{kind:10} {ms:7.2f} ms   {ms - shared:+7.2f} ms   ratio {ms / shared:5.2f}x")
+    for group in GROUPS:
+        shared = statistics.median(samples[f"{group} shared"]) * 1000
+        for kind in KINDS:
+            ms = statistics.median(samples[f"{group} {kind}"]) * 1000
+            label = f"{group} {kind}"
+            print(f"{label:14} {ms:7.2f} ms   {ms - shared:+7.2f} ms   ratio {ms / shared:5.2f}x")
 
 
 if __name__ == "__main__":
