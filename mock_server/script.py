@@ -24,6 +24,7 @@ __all__ = [
     "Failure",
     "Rule",
     "Scenario",
+    "ScenarioFile",
     "Script",
     "ScriptError",
     "ScriptedCall",
@@ -132,6 +133,13 @@ class Scenario(_Closed):
     rules: list[Rule]
 
 
+class ScenarioFile(Scenario):
+    """A scenario file: its rules, and settings for the server it scripts (checked by
+    `mock_server.settings.Settings`, which applies them)."""
+
+    settings: dict[str, Any] = {}
+
+
 class Upload(RootModel[Scenario | Rule]):
     """What the control endpoint takes: a scenario, or one rule."""
 
@@ -144,11 +152,11 @@ class ScriptError(ValueError):
     """A script that cannot be used (unreadable file, bad rule)."""
 
 
-def load_scenario(path: Path) -> Scenario:
+def load_scenario(path: Path) -> ScenarioFile:
     """Read a scenario file (YAML or JSON; JSON is YAML)."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return Scenario.model_validate(data)
+        return ScenarioFile.model_validate(data)
     except (OSError, yaml.YAMLError, ValueError) as exc:
         raise ScriptError(f"{path}: {exc}") from exc
 

@@ -107,7 +107,7 @@ class MockServer(AppServer):
         **overrides: Any,
     ) -> None:
         base = settings or Settings()
-        self.settings = Settings(**{**base.__dict__, **overrides}) if overrides else base
+        self.settings = base.revised(**overrides) if overrides else base
         super().__init__(create_app(self.settings), host=host, port=port)
 
     @property

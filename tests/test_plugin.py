@@ -141,4 +141,4 @@ def test_a_marker_with_unknown_settings_fails_loudly(suite: pytest.Pytester) -> 
     )
     result = suite.runpytest()
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*unexpected keyword argument 'sede'*"])
+    result.stdout.fnmatch_lines(["*unknown setting 'sede'*did you mean 'seed'*"])
