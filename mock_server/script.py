@@ -135,8 +135,9 @@ class Scenario(_Closed):
 
 class ScenarioFile(Scenario):
     """A scenario file: its rules, and settings for the server it scripts (checked by
-    `mock_server.settings.Settings`, which applies them)."""
+    `mock_server.settings.Settings`, which applies them); either may be left out."""
 
+    rules: list[Rule] = []
     settings: dict[str, Any] = {}
 
 

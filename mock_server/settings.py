@@ -87,8 +87,8 @@ class Settings:
     clock: ClockMode = field(
         default=ClockMode.FROZEN,
         metadata=setting(
-            "`frozen`: timestamps start at `clock_start` and move only as runs advance them; "
-            "`system`: the wall clock.",
+            "`frozen`: timestamps start at `clock_start` and move only as runs (or "
+            "`server.backend.clock.advance(s)`) advance them; `system`: the wall clock.",
         ),
     )
     clock_start: int = field(
