@@ -10,6 +10,7 @@ Heavy modules are imported inside the command that needs them.
 from __future__ import annotations
 
 import argparse
+import errno
 import socket
 import sys
 from collections.abc import Callable, Sequence
@@ -30,6 +31,7 @@ PROG = "assistants-mock"
 USAGE_ERROR = 2
 RUNTIME_ERROR = 1
 METAVARS: dict[type, str] = {int: "N", Path: "FILE"}
+IN_USE = {errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", errno.EADDRINUSE)}
 RECORD_MODES = ("once", "new_episodes", "all")
 """`proxy.RecordMode`'s values, restated to keep the proxy unimported until `record` runs
 (a test checks they are the same)."""
@@ -221,7 +223,7 @@ def bind(host: str, port: int) -> socket.socket:
         sock.close()
         if isinstance(exc, PermissionError):
             fail(f"not allowed to bind port {port} on {host}", RUNTIME_ERROR)
-        if exc.errno in {98, 48, 10048}:  # EADDRINUSE on Linux, macOS, Windows
+        if exc.errno in IN_USE:
             fail(f"port {port} on {host} is already in use", RUNTIME_ERROR)
         fail(f"cannot bind {host}:{port}: {exc.strerror or exc}", RUNTIME_ERROR)
     return sock
