@@ -133,7 +133,7 @@ class MockServer(AppServer):
         **overrides: Any,
     ) -> None:
         base = settings or Settings()
-        self.settings = Settings(**{**base.__dict__, **overrides}) if overrides else base
+        self.settings = base.revised(**overrides) if overrides else base
         super().__init__(create_app(self.settings), host=host, port=port)
         self._defaults = self.settings
 
@@ -160,7 +160,7 @@ class MockServer(AppServer):
         nothing.
         """
         base = settings or self._defaults
-        merged = Settings(**{**base.__dict__, **overrides}) if overrides else base
+        merged = base.revised(**overrides) if overrides else base
         backend = Backend(merged)
         self.settings = merged
         # Routes and `Edge` read the backend from `app.state` on each request.
