@@ -24,6 +24,7 @@ __all__ = [
     "FunctionCall",
     "Reply",
     "arguments_for",
+    "asks_about_files",
     "choose_calls",
     "cited_reply",
     "count_tokens",
@@ -458,6 +459,12 @@ def reply_with_logs(logs: str) -> Reply:
 _SEARCH_WORDS = frozenset(
     {"search", "file", "files", "document", "documents", "according", "find", "look"}
 )
+
+
+def asks_about_files(prompt: str) -> bool:
+    """Whether the prompt points at the files ("Using the files you have available, …",
+    "search the documents"): then the model searches even when nothing matches."""
+    return any(w.lower() in _SEARCH_WORDS for w in _WORD.findall(prompt))
 
 
 def wants_search(*, prompt: str, tools: Sequence[dict[str, Any]], tool_choice: Any) -> bool:
