@@ -86,11 +86,13 @@ _WORD = re.compile(r"\w+")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _STOPWORDS = frozenset(
     {
-        "a", "an", "and", "are", "as", "at", "be", "but", "by", "do", "does", "for", "from",
-        "had", "has", "have", "how", "i", "if", "in", "into", "is", "it", "its", "me", "my",
-        "no", "not", "of", "on", "or", "our", "so", "than", "that", "the", "their", "them",
-        "then", "there", "these", "they", "this", "to", "was", "we", "were", "what", "when",
-        "where", "which", "who", "why", "will", "with", "you", "your",
+        "a", "about", "all", "also", "an", "and", "any", "are", "as", "at", "be", "but",
+        "by", "can", "could", "do", "does", "for", "from", "had", "has", "have", "how", "i",
+        "if", "in", "into", "is", "it", "its", "just", "me", "my", "no", "not", "of", "on",
+        "or", "our", "please", "should", "so", "some", "tell", "than", "that", "the",
+        "their", "them", "then", "there", "these", "they", "this", "to", "was", "we",
+        "were", "what", "when", "where", "which", "who", "why", "will", "with", "would",
+        "you", "your",
     }
 )  # fmt: skip
 """Words too common to tell chunks apart; ignored unless the query has nothing else."""
