@@ -36,8 +36,10 @@ __all__ = [
     "Recording",
     "Replay",
     "compare",
+    "compare_events",
     "load",
     "load_deviations",
+    "polls",
     "recordings",
     "replay",
     "sse_events",
@@ -94,16 +96,18 @@ class Recording:
 
 
 def recordings(folder: Path = RECORDED) -> list[Recording]:
-    """Every recording in `folder`: `*.json` (openai-dotnet) and `*.yaml` (vcrpy)."""
+    """Every recording in `folder`: `*.json` (openai-dotnet, or vcrpy) and `*.yaml` (vcrpy)."""
     paths = sorted([*folder.glob("*.json"), *folder.glob("*.yaml"), *folder.glob("*.yml")])
     return [load(path) for path in paths]
 
 
 def load(path: Path) -> Recording:
-    if path.suffix == ".json":
-        data = json.loads(path.read_text(encoding="utf-8"))
+    """A recording: an openai-dotnet session record (`Entries`) or a vcrpy cassette
+    (`interactions`, in YAML or in JSON)."""
+    text = path.read_text(encoding="utf-8")
+    data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    if "Entries" in data:
         return Recording(path.stem, tuple(_dotnet(e) for e in data["Entries"]))
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return Recording(path.stem, tuple(_vcr(i) for i in data["interactions"]))
 
 
@@ -475,7 +479,8 @@ class _Player:
         self.result = Replay(recording.name)
         self.texts = _uploads(recording)
         self.last: dict[str, Any] = {}
-        """Our latest reply for each of our object ids."""
+        """Our latest JSON reply for each of our object ids (a streamed event is not a
+        read: a step's `expires_at` is cleared once its run ends, as recorded)."""
 
     def play(self) -> Replay:
         for n, interaction in enumerate(self.recording.interactions, 1):
@@ -547,8 +552,6 @@ class _Player:
             found, keys = compare_events(interaction.events, streamed, route=route, ids=self.ids)
             recorded_choice = _choices([d for _, d in interaction.events])
             our_choice = _choices([d for _, d in streamed])
-            for _, data in streamed:
-                self._remember(data)
         else:
             found, keys = compare(reply, ours, route=route, ids=self.ids)
             recorded_choice, our_choice = _choices(reply), _choices(ours)

@@ -21,6 +21,7 @@ from .recordings import (
     IdMap,
     compare,
     compare_events,
+    load,
     load_deviations,
     polls,
     recordings,
@@ -28,6 +29,7 @@ from .recordings import (
 )
 
 FIDELITY = Path(__file__).resolve().parents[1] / "docs" / "fidelity.md"
+CASSETTES = Path(__file__).resolve().parents[1] / "cassettes"
 
 needs_recordings = pytest.mark.skipif(
     not RECORDED.is_dir(),
@@ -77,6 +79,18 @@ def test_every_recording_replays_as_recorded(capsys: pytest.CaptureFixture[str])
         for stale in (d for d in deviations if d not in used):
             print(f"  deviation no recording shows now: {stale.paths} ({stale.why[:60]}…)")
     assert not undeclared, "differences docs/fidelity.md does not list:\n" + "\n".join(undeclared)
+
+
+def test_our_own_cassettes_replay_with_no_difference() -> None:
+    """The walker against recordings of this server (vcrpy YAML made with the Python SDK):
+    any difference would be the walker's own mistake."""
+    for path in sorted(CASSETTES.glob("*.yaml")):
+        recording = load(path)
+        with MockServer() as server:
+            result = replay(server.base_url, recording)
+        assert result.stopped is None, path.name
+        assert result.replies == len(recording.interactions), path.name
+        assert [str(d) for d in result.differences] == [], path.name
 
 
 # --- the differ, without a server ----------------------------------------------------------

@@ -516,6 +516,21 @@ def test_cancelling_a_batch_in_progress(per_poll: httpx2.Client) -> None:
     assert (after["status"], after["file_counts"]) == ("completed", cancelled_counts)
 
 
+def test_a_batch_completes_on_the_clock() -> None:
+    """`run_progression="clock"`: a batch ends `seconds_per_transition` after it was made."""
+    with (
+        MockServer(run_progression="clock", seconds_per_transition=5) as server,
+        httpx2.Client(base_url=server.base_url, headers=V2) as http,
+    ):
+        store, _, created = _batch_of_two(http)
+        batch = f"/vector_stores/{store}/file_batches/{created.json()['id']}"
+        assert http.get(batch).json()["status"] == "in_progress"
+        server.backend.clock.advance(4)
+        assert http.get(batch).json()["status"] == "in_progress"
+        server.backend.clock.advance(1)
+        assert http.get(batch).json()["status"] == "completed"
+
+
 def test_the_sdk_helpers_end_on_their_first_poll(recorded: tuple[OpenAI, Recorder]) -> None:
     """No `poll_interval_ms`: the SDK would sleep as long as `openai-poll-after-ms` says
     (1 s without it) if the first poll did not already see the batch completed."""
