@@ -213,9 +213,8 @@ class IdMap:
 
     def unknown(self, value: Any) -> list[str]:
         """Recorded ids in `value` that have no counterpart of ours."""
-        found = ID_IN_TEXT.findall(json.dumps(value)) if not isinstance(value, str) else []
-        found += ID_IN_TEXT.findall(value) if isinstance(value, str) else []
-        return [i for i in dict.fromkeys(found) if i not in self.ours]
+        text = value if isinstance(value, str) else json.dumps(value)
+        return [i for i in dict.fromkeys(ID_IN_TEXT.findall(text)) if i not in self.ours]
 
 
 def _kind(value: Any) -> str:
@@ -263,9 +262,8 @@ class _Walk:
         elif isinstance(recorded, list):
             if recorded and not ours:
                 self.diff(path, "items", f"recorded {len(recorded)} items, ours none")
-            for i, item in enumerate(recorded[: len(ours)]):
-                self.value(item, ours[i], f"{path}[]", key)
-                del i
+            for item, mine in zip(recorded, ours, strict=False):  # lengths are content
+                self.value(item, mine, f"{path}[]", key)
         elif isinstance(recorded, str):
             self.string(recorded, ours, path, key)
 
