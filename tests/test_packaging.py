@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+import mock_server
+
 ROOT = Path(__file__).parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 
@@ -42,7 +44,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
 
 def test_the_wheel_holds_only_mock_server(wheel: zipfile.ZipFile) -> None:
     tops = {name.split("/")[0] for name in wheel.namelist()}
-    version = PYPROJECT["project"]["version"]
+    version = mock_server.__version__
     assert tops == {"mock_server", f"assistants_mock-{version}.dist-info"}
     assert not any(name.startswith("client/") for name in wheel.namelist())
 
