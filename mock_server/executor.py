@@ -19,7 +19,7 @@ from .ids import IdFactory, Prefix
 from .library import Library, SearchHit
 from .runs import RunStatus, transition
 from .script import Failure, Script, Turn
-from .sse import Event
+from .sse import Event, TextDelta
 from .store import Store
 from .wire import JSON, Message, Run, RunStep, Thread
 
@@ -36,6 +36,10 @@ class Services:
     seed: int
     script: Script
     library: Library
+
+
+class _RunGone(Exception):
+    """The run is no longer in the store: its thread was deleted under it."""
 
 
 def _text(message: Message) -> str:
@@ -65,11 +69,17 @@ class RunExecutor:
     `cancel_requested` (after the backend moved the run to `cancelling`) or calling
     `expire` makes the next step wind the run down instead. With `deltas` off (nobody
     streams the run) no delta events are made: messages are written whole.
+
+    What a client deletes under a run does not break it: a deleted reply message is
+    simply no longer stored (the run goes on), a deleted assistant changes nothing (the
+    run has its own model, instructions and tools), and a run whose thread went away
+    (`abandon`, or found missing) stops without another event.
     """
 
     def __init__(self, services: Services, run_id: str, *, announce: Thread | None = None) -> None:
         self.services = services
         self.run_id = run_id
+        self.thread_id = self.run.thread_id
         self.cancel_requested = False
         self.expire_requested = False
         self.deltas = True
@@ -93,9 +103,9 @@ class RunExecutor:
             raise StopIteration
         try:
             return next(self._events)
-        except StopIteration:
+        except (StopIteration, _RunGone):
             self.finished = True
-            raise
+            raise StopIteration from None
 
     def submit(self, outputs: dict[str, str]) -> None:
         """Resume a paused run with the tool outputs, by call id."""
@@ -107,6 +117,11 @@ class RunExecutor:
         self.cancel_requested = True
         self.paused = False
 
+    def abandon(self) -> None:
+        """Stop here for good, without another event: the run's thread is going away."""
+        self._events.close()
+        self.finished = True
+
     def expire(self) -> None:
         """Wind a paused run down as `expired`: its `expires_at` has passed."""
         self.expire_requested = True
@@ -117,8 +132,15 @@ class RunExecutor:
     @property
     def run(self) -> Run:
         run = self.services.store.runs.get(self.run_id)
-        assert run is not None, self.run_id
+        if run is None:
+            raise _RunGone(self.run_id)
         return run
+
+    @property
+    def run_status(self) -> str | None:
+        """The run's status, or None once it is gone."""
+        run = self.services.store.runs.get(self.run_id)
+        return None if run is None else run.status
 
     def _move(self, to: RunStatus, **changes: Any) -> Event:
         run = transition(self.run, to, self.services.clock.now(), **changes)
@@ -142,13 +164,17 @@ class RunExecutor:
         return Event(f"thread.run.step.{name}", step)
 
     def _save_message(self, message: Message, name: str) -> Event:
+        """Store the reply as it now is, unless the client deleted it meanwhile (the
+        event still says what the model wrote)."""
         self._message = message
-        self.services.store.messages.update(message)
+        messages = self.services.store.messages
+        if messages.get(message.id) is not None:
+            messages.update(message)
         return Event(f"thread.message.{name}", message)
 
     # --- the play ----------------------------------------------------------------------
 
-    def _play(self) -> Iterator[Event]:
+    def _play(self) -> Generator[Event, None, None]:
         if self._announce is not None:
             yield Event("thread.created", self._announce)
         run = self.run
@@ -553,8 +579,7 @@ class RunExecutor:
         if not self.deltas:
             self._text = "".join(tokens)
             self._citations = [c for c in reply.citations if c.end_index <= len(self._text)]
-        plain = objects.TextDeltas(message_id) if self.deltas else None
-        for i, token in enumerate(tokens if plain is not None else ()):
+        for i, token in enumerate(tokens if self.deltas else ()):
             text: dict[str, Any] = {"value": token}
             cited = citations.get(len(self._text))
             if cited is not None and cited.text == token:
@@ -564,8 +589,7 @@ class RunExecutor:
                 text["annotations"] = []  # the first delta of a block introduces them
             self._text += token
             if "annotations" not in text:
-                assert plain is not None  # only streamed runs get here
-                yield Event("thread.message.delta", None, plain.json(token))
+                yield Event("thread.message.delta", TextDelta(message_id, token))
                 continue
             content = [{"index": 0, "type": "text", "text": text}]
             yield Event("thread.message.delta", objects.message_delta(message_id, content))
