@@ -8,6 +8,7 @@ turn comes from the script (`script.py`) or the default model (`model.py`).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,13 +18,21 @@ from . import objects
 from .clock import Clock
 from .ids import IdFactory, Prefix
 from .library import Library, SearchHit
-from .runs import RunStatus, transition
+from .runs import ACTIVE, RunStatus, transition
 from .script import Failure, Script, Turn
 from .sse import Event, TextDelta
 from .store import Store
 from .wire import JSON, Message, Run, RunStep, Thread
 
-__all__ = ["RunExecutor", "Services"]
+__all__ = ["SERVER_FAILURE", "RunExecutor", "Services"]
+
+_log = logging.getLogger(__name__)
+
+SERVER_FAILURE: JSON = {
+    "code": "server_error",
+    "message": "Sorry, something went wrong.",
+}
+"""The `last_error` of a run our own bug broke: failed as the real API fails its own."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +115,24 @@ class RunExecutor:
         except (StopIteration, _RunGone):
             self.finished = True
             raise StopIteration from None
+        except Exception:
+            _log.exception("run %s broke", self.run_id)
+            self.finished = True
+            return self._fail()
+
+    def _fail(self) -> Event:
+        """End a run the engine broke on: `failed` (`cancelled` when a cancel was under
+        way), so that no thread is blocked by it."""
+        run = self.services.store.runs.get(self.run_id)
+        if run is None or run.status not in ACTIVE:
+            raise StopIteration
+        now = self.services.clock.now()
+        if run.status == RunStatus.CANCELLING:
+            ended = transition(run, RunStatus.CANCELLED, now)
+        else:
+            ended = transition(run, RunStatus.FAILED, now, last_error=SERVER_FAILURE)
+        self.services.store.runs.update(ended)
+        return Event(f"thread.run.{ended.status}", ended)
 
     def submit(self, outputs: dict[str, str]) -> None:
         """Resume a paused run with the tool outputs, by call id."""
