@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -218,7 +219,46 @@ def test_a_500_leaves_the_connection_usable(
     assert len(tracebacks) == 1, [r.getMessage() for r in caplog.records]
     assert "injected fault" in str(tracebacks[0].exc_info[1])  # type: ignore[index]
     monkeypatch.undo()
-    assert http.get("/assistants").status_code == 200  # same connection, still usable
+    assert http.get("/assistants").status_code == 200
+
+
+def _answer(sock: socket.socket, path: str) -> bytes:
+    """One request on a raw kept-alive connection; the head and body of its answer."""
+    sock.sendall(
+        f"GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk-test\r\n"
+        "OpenAI-Beta: assistants=v2\r\n\r\n".encode()
+    )
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, "the server closed the connection"
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next(
+        int(line.split(b":")[1])
+        for line in head.lower().split(b"\r\n")
+        if line.startswith(b"content-length:")
+    )
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        assert chunk, "the server closed the connection"
+        body += chunk
+    return head.split(b"\r\n")[0]
+
+
+def test_the_connection_a_500_went_out_on_takes_the_next_request(
+    assistants_mock: MockServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same socket, byte for byte: the server neither closes nor resets it."""
+
+    def broken(self: Backend, *args: object) -> None:
+        raise RuntimeError("injected fault")
+
+    monkeypatch.setattr(Backend, "list_assistants", broken)
+    with socket.create_connection((assistants_mock.host, assistants_mock.port), timeout=10) as sock:
+        assert _answer(sock, "/v1/assistants") == b"HTTP/1.1 500 Internal Server Error"
+        monkeypatch.undo()
+        assert _answer(sock, "/v1/assistants") == b"HTTP/1.1 200 OK"
 
 
 @pytest.mark.assistants_mock(stream_delay_ms=1)
