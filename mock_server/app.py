@@ -14,6 +14,7 @@ from .responses import error_response
 from .routers import assistants, control, files, messages, runs, threads, vector_stores
 from .settings import Settings
 from .store import Store
+from .tap import Tap
 
 __all__ = ["create_app"]
 
@@ -66,4 +67,5 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         # routes twice per request, which cost more than the work behind them.
         app.router.routes.extend(module.router.routes)
     app.add_middleware(Edge)
+    app.add_middleware(Tap)  # outermost: journals what Edge refuses too
     return app
