@@ -26,7 +26,7 @@ def control(server: MockServer, path: str) -> str:
 
 
 def seed_workflow(client: OpenAI) -> tuple[str, str]:
-    """An assistant, a thread with a question, and a streamed run: the thread's and the run's ids."""
+    """An assistant, a thread with a question and a streamed run: the thread's, the run's ids."""
     assistant = client.beta.assistants.create(model="gpt-4o", instructions="Be brief.")
     thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi there"}])
     with client.beta.threads.runs.stream(thread_id=thread.id, assistant_id=assistant.id) as s:
@@ -43,7 +43,7 @@ def test_health(server: MockServer) -> None:
 
 def test_journal_lists_every_v1_request_in_order(server: MockServer) -> None:
     client = server.client(api_key="sk-secret-key-1234")
-    thread_id, run_id = seed_workflow(client)
+    thread_id, _ = seed_workflow(client)
     client.beta.threads.messages.list(thread_id, limit=5)
     answer = httpx2.get(control(server, "requests")).json()
     calls = answer["data"]
@@ -94,7 +94,7 @@ def test_journal_records_refused_requests(server: MockServer) -> None:
 def test_calls_in_python_are_respx_style(server: MockServer) -> None:
     client = server.client()
     assert not server.calls.called
-    thread_id, run_id = seed_workflow(client)
+    seed_workflow(client)
     calls = server.calls
     assert calls.call_count == 3
     assert calls.last.method == "POST"
@@ -102,8 +102,8 @@ def test_calls_in_python_are_respx_style(server: MockServer) -> None:
     assert calls.last.json == {"assistant_id": calls[0].response["id"], "stream": True}
     assert calls.filter(method="post", path="/v1/threads/*/runs").call_count == 1
     assert calls.filter(method="GET").call_count == 0
-    with pytest.raises(IndexError):
-        server.calls.filter(method="DELETE").last
+    with pytest.raises(IndexError, match="no calls"):
+        _ = server.calls.filter(method="DELETE").last
 
 
 def test_journal_off_keeps_nothing() -> None:
@@ -142,13 +142,16 @@ def test_state_renders_everything_with_timelines(server: MockServer) -> None:
     thread = next(t for t in state["threads"] if t["id"] == thread_id)
     assert [m["role"] for m in thread["messages"]] == ["user", "assistant"]
     run = thread["runs"][0]
-    assert run["id"] == run_id and run["status"] == "completed"
+    assert run["id"] == run_id
+    assert run["status"] == "completed"
     assert [s["type"] for s in run["steps"]] == ["message_creation"]
     timeline = run["timeline"]
     names = [e["event"] for e in timeline["events"]]
-    assert names[0] == "thread.run.created" and names[-1] == "thread.run.completed"
+    assert names[0] == "thread.run.created"
+    assert names[-1] == "thread.run.completed"
     deltas = next(e for e in timeline["events"] if e["event"] == "thread.message.delta")
-    assert deltas["count"] > 1 and deltas["streamed"] is True
+    assert deltas["count"] > 1
+    assert deltas["streamed"] is True
     assert timeline["count"] == sum(e["count"] for e in timeline["events"])
     later = next(t for t in state["threads"] if t["id"] == other.id)["runs"][0]
     assert later["status"] == "completed"
@@ -213,7 +216,7 @@ CHANGES: list[tuple[str, str, Any]] = [
 ]
 
 
-@pytest.mark.parametrize(("method", "path", "body"), CHANGES, ids=lambda v: str(v))
+@pytest.mark.parametrize(("method", "path", "body"), CHANGES, ids=str)
 def test_changes_from_another_origin_are_refused(
     server: MockServer, method: str, path: str, body: Any
 ) -> None:

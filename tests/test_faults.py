@@ -9,6 +9,7 @@ import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx2
 import openai
@@ -19,7 +20,7 @@ from mock_server import MockServer
 from mock_server.errors import BadRequestError
 from mock_server.faults import ERROR_WORDING
 
-FAST = {"retry_after_ms": 1}
+FAST: dict[str, Any] = {"retry_after_ms": 1}
 """Keeps the SDK's retry wait short."""
 
 
@@ -94,7 +95,7 @@ def test_a_dropped_connection_is_a_connection_error(server: MockServer) -> None:
         server.client(max_retries=0).beta.assistants.list()
     assert server.calls.last.status is None
     server.faults.add(path="/v1/assistants", drop=True)
-    assert server.client(max_retries=1).beta.assistants.list().object == "list"
+    assert server.client(max_retries=1).beta.assistants.list().data == []
 
 
 def test_delay(server: MockServer) -> None:
@@ -111,13 +112,13 @@ def test_a_cut_stream_leaves_the_run_playing_on(server: MockServer) -> None:
     thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hello"}])
     server.faults.add(method="POST", path="/v1/threads/*/runs", cut_after_events=3)
     seen: list[str] = []
-    with pytest.raises(Exception) as caught:  # the transport's error, whichever httpx it is
+    error: Exception | None = None
+    try:
         with client.beta.threads.runs.stream(thread_id=thread.id, assistant_id=assistant.id) as s:
-            for event in s:
-                seen.append(event.event)
-    assert "openai" not in type(caught.value).__module__ or isinstance(
-        caught.value, openai.APIConnectionError
-    ), caught.value
+            seen.extend(event.event for event in s)
+    except Exception as exc:  # the transport's own error: httpx's or httpx2's
+        error = exc
+    assert type(error).__name__ == "RemoteProtocolError", repr(error)
     assert seen == ["thread.run.created", "thread.run.queued", "thread.run.in_progress"]
     assert server.calls.last.events == seen
     assert server.calls.last.fault == "POST /v1/threads/*/runs: cut after 3 events"
@@ -153,7 +154,7 @@ def test_faults_listed_and_cleared_over_http(server: MockServer) -> None:
         ("/v1/*", 2),
     ]
     assert httpx2.delete(faults_url(server)).json() == {"faults": []}
-    assert server.client().files.list().object == "list"
+    assert server.client().files.list().data == []
 
 
 def test_faults_from_a_scenario_file(tmp_path: Path) -> None:
