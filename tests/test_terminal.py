@@ -31,8 +31,8 @@ def workflow(client: OpenAI) -> None:
 
 @pytest.mark.parametrize("level", list(LogLevel), ids=str)
 def test_a_line_per_request(level: LogLevel, capsys: pytest.CaptureFixture[str]) -> None:
-    with MockServer(log_level=level) as server:
-        workflow(server.client())
+    with MockServer(log_level=level) as server, server.client() as client:
+        workflow(client)
     lines = capsys.readouterr().out.splitlines()
     if level == LogLevel.QUIET:
         assert lines == []
