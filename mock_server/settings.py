@@ -97,7 +97,7 @@ class Settings:
         default=ClockMode.FROZEN,
         metadata=setting(
             "`frozen`: timestamps start at `clock_start` and move only as runs (or "
-            "`server.backend.clock.advance(s)`) advance them; `system`: the wall clock.",
+            "`POST /assistants-mock/clock`) advance them; `system`: the wall clock.",
         ),
     )
     clock_start: int = field(
