@@ -28,7 +28,16 @@ BODY_LIMIT = 65_536
 EVENT_LIMIT = 5000
 """Event names of one stream kept (the count goes on)."""
 SECRET_HEADERS = frozenset({"authorization", "openai-organization", "openai-project", "cookie"})
-"""What the cassette policy never writes (`cassettes.SECRET_REQUEST_HEADERS`)."""
+"""What the cassette policy never writes (`cassettes.SECRET_REQUEST_HEADERS`, restated to
+keep vcrpy unimported by the server; a test checks they are the same)."""
+DROPPED_HEADERS = frozenset({"user-agent"})
+"""Client fingerprints the cassette policy drops, with every `x-stainless-*`."""
+
+
+def _kept(name: str) -> bool:
+    return not (
+        name in SECRET_HEADERS or name in DROPPED_HEADERS or name.startswith("x-stainless-")
+    )
 
 
 def _parsed(body: bytes, size: int, content_type: str) -> Any:
@@ -86,6 +95,17 @@ class Call:
         return ""
 
     @property
+    def kept_headers(self) -> dict[str, str]:
+        """The request's headers as the cassette policy writes them: no secrets, no
+        client fingerprints."""
+        out = {}
+        for key, value in self.headers:
+            name = key.decode("latin-1").lower()
+            if _kept(name):
+                out[name] = value.decode("latin-1")
+        return out
+
+    @property
     def json(self) -> Any:
         """The request's body: parsed JSON, a note for uploads and long bodies, or None."""
         return _parsed(self.request_body, self.request_size, self.header("content-type"))
@@ -125,6 +145,7 @@ class Call:
             "method": self.method,
             "path": self.path,
             "query": self.query,
+            "headers": self.kept_headers,
             "body": self.json,
             "status": self.status,
             "duration_ms": round(self.duration_ms, 3),
