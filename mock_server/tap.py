@@ -89,9 +89,14 @@ class Tap:
         method: str = scope["method"]
         query = scope.get("query_string", b"").decode("latin-1")
         call = journal.open(method, path, query, scope.get("headers", []), at)
-        body, receive = await _buffered(receive)
-        call.request_body, call.request_size = body[:BODY_LIMIT], len(body)
-        fault = faults.take(method, path, body) if faults else None
+        fault = None
+        if faults and faults.needs_body(method, path):
+            body, receive = await _buffered(receive)
+            call.request_body, call.request_size = body[:BODY_LIMIT], len(body)
+            fault = faults.take(method, path, body)
+        else:
+            receive = _teed(call, receive)
+            fault = faults.take(method, path) if faults else None
         try:
             if fault is None:
                 await self.app(scope, receive, _recording(call, send, None, started))
@@ -149,6 +154,22 @@ async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
         return await receive()
 
     return body, again
+
+
+def _teed(call: Call, receive: Receive) -> Receive:
+    """`receive`, keeping the first `BODY_LIMIT` bytes of the body in `call` as they pass."""
+
+    async def tee() -> Message:
+        message = await receive()
+        if message["type"] == "http.request":
+            chunk: bytes = message.get("body", b"")
+            room = BODY_LIMIT - len(call.request_body)
+            if room > 0:
+                call.request_body += chunk[:room]
+            call.request_size += len(chunk)
+        return message
+
+    return tee
 
 
 def _recording(call: Call, send: Send, fault: Fault | None, started: float) -> Send:
