@@ -20,6 +20,8 @@ from mock_server import MockServer
 from mock_server.errors import BadRequestError
 from mock_server.faults import ERROR_WORDING
 
+pytest_plugins = ["pytester"]
+
 FAST: dict[str, Any] = {"retry_after_ms": 1}
 """Keeps the SDK's retry wait short."""
 
@@ -176,3 +178,39 @@ def test_marker(assistants_client: OpenAI, assistants_mock: MockServer) -> None:
 
 def test_marker_faults_end_with_the_test(assistants_client: OpenAI) -> None:
     assert assistants_client.beta.threads.create().object == "thread"
+
+
+def test_the_marker_in_a_users_suite(pytester: pytest.Pytester) -> None:
+    """Registered under --strict-markers; a bad rule fails its test with one line; the
+    journal and the faults of one test are gone in the next; the server stays quiet."""
+    pytester.makeini("[pytest]\naddopts = --strict-markers -p no:cacheprovider\n"
+                     "filterwarnings =\n    error\n    ignore::DeprecationWarning\n")  # fmt: skip
+    pytester.makepyfile(
+        """
+        import openai
+        import pytest
+
+
+        @pytest.mark.assistants_faults({"path": "/v1/threads", "status": 503,
+                                        "should_retry": False})
+        def test_faulted(assistants_client, assistants_mock):
+            with pytest.raises(openai.InternalServerError):
+                assistants_client.beta.threads.create()
+            assert assistants_mock.calls.call_count == 1
+
+
+        def test_next(assistants_client, assistants_mock):
+            assert assistants_mock.calls.call_count == 0
+            assistants_client.beta.threads.create()
+            assert assistants_mock.faults.listed() == []
+
+
+        @pytest.mark.assistants_faults({"path": "/v1/threads", "status": 200})
+        def test_bad_rule(assistants_client):
+            pass
+        """
+    )
+    result = pytester.runpytest("-s")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(["*@pytest.mark.assistants_faults: Invalid fault rule: status*"])
+    assert "/v1/threads" not in "".join(line for line in result.outlines if " ms" in line)
