@@ -102,3 +102,11 @@ def test_the_inspector_in_chromium(browser_page: Any, tmp_path: Path) -> None:
         newest = page.locator("#journal tbody tr").first.inner_text()
         assert f"/v1/threads/{thread_id}/messages" in newest
         assert (tmp_path / "inspector.png").stat().st_size > 10_000
+
+
+def test_without_a_browser_the_skip_says_how_to_install_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(pytest.skip.Exception, match=r"apt-get install -y chromium"):
+        chromium()
