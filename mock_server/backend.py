@@ -17,7 +17,9 @@ from .clock import Clock, FrozenClock, SystemClock
 from .driver import CANCELLABLE, RunDriver
 from .errors import BadRequestError, NotFoundError
 from .executor import RunExecutor, Services
+from .faults import Faults
 from .ids import IdFactory, Prefix
+from .journal import Journal
 from .library import Library
 from .pagination import paginate
 from .runs import ACTIVE
@@ -25,6 +27,7 @@ from .script import Script, load_scenario
 from .settings import Settings
 from .sse import Event
 from .store import MemoryStore, Store
+from .timeline import Timeline
 from .wire import Assistant, Deleted, Message, Run, RunStep, Thread
 
 __all__ = ["RUN_LIFETIME", "Backend"]
@@ -49,13 +52,19 @@ class Backend:
         self.library = Library(self.store, self.ids, self.clock, self.settings)
         self.lock = threading.RLock()
         self.script = Script()
+        self.faults = Faults()
+        self.journal = Journal(self.settings.journal)
+        self.timeline = Timeline(self.settings.journal)
         if self.settings.scenario is not None:
-            for rule in load_scenario(self.settings.scenario).rules:
+            scenario = load_scenario(self.settings.scenario)
+            for rule in scenario.rules:
                 self.script.add(rule)
+            for fault in scenario.faults:
+                self.faults.add(fault)
         self._services = Services(
             self.store, self.ids, self.clock, self.settings.seed, self.script, self.library
         )
-        self.driver = RunDriver(self.store, self.clock, self.settings)
+        self.driver = RunDriver(self.store, self.clock, self.settings, self.timeline)
 
     def reset(self) -> None:
         """Forget everything: the backend becomes what its constructor made. Runs in

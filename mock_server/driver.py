@@ -6,7 +6,8 @@ waiting for tool outputs is parked too: it expires when its `expires_at` passes.
 way a client can cut a run short (cancel, deleting its thread, a reset) goes through
 here, so each one leaves the run terminal or gone, never stuck.
 
-The driver holds no lock of its own: the backend calls it under its lock.
+Each event it pulls goes on the run's timeline (`timeline.py`), streamed or not. The
+driver holds no lock of its own: the backend calls it under its lock.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from .runs import ACTIVE, RunStatus, transition
 from .settings import Settings
 from .sse import Event
 from .store import Store
+from .timeline import Timeline
 from .wire import Run
 
 __all__ = ["CANCELLABLE", "RunDriver"]
@@ -39,10 +41,11 @@ class RunDriver:
     """The executors of the runs in flight (by run id), and the parked ones (by thread:
     a thread has at most one active run)."""
 
-    def __init__(self, store: Store, clock: Clock, settings: Settings) -> None:
+    def __init__(self, store: Store, clock: Clock, settings: Settings, timeline: Timeline) -> None:
         self._store = store
         self._clock = clock
         self._settings = settings
+        self._timeline = timeline
         self._executors: dict[str, RunExecutor] = {}
         self._parked: dict[str, _Parked] = {}
 
@@ -59,6 +62,7 @@ class RunDriver:
         """Park a run nobody streams; the run as it is now (`queued`) is the reply."""
         executor.deltas = False
         for event in executor:
+            self._timeline.record(executor.run_id, event.name, self._clock.now())
             if event.name == "thread.run.queued":
                 break
         self._park(executor)
@@ -68,11 +72,12 @@ class RunDriver:
         """The next event of a streamed run, or None when the stream is over: the run
         ended or went away, or it waits for tool outputs (then it is parked)."""
         event = next(executor, None)
-        if event is None:
-            if executor.finished:
-                self._executors.pop(executor.run_id, None)
-            else:
-                self._park(executor)
+        if event is not None:
+            self._timeline.record(executor.run_id, event.name, self._clock.now(), streamed=True)
+        elif executor.finished:
+            self._executors.pop(executor.run_id, None)
+        else:
+            self._park(executor)
         return event
 
     def resume(self, run: Run, outputs: dict[str, str]) -> RunExecutor:
@@ -147,13 +152,14 @@ class RunDriver:
         the run ends, or it pauses for tool outputs."""
         executor = parked.executor
         for event in executor:
+            self._timeline.record(executor.run_id, event.name, self._clock.now())
             if isinstance(event.data, Run) and event.name != "thread.run.created":
                 parked.last_move = self._clock.now()
                 moves -= 1
                 if moves == 0:
                     break
         if executor.finished or executor.run_status not in ACTIVE:
-            for _ in executor:  # let it close its books
-                pass
+            for event in executor:  # let it close its books
+                self._timeline.record(executor.run_id, event.name, self._clock.now())
             self._parked.pop(thread_id, None)
             self._executors.pop(executor.run_id, None)
