@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .clock import Clock
+from .errors import BadRequestError
 from .executor import RunExecutor
 from .runs import ACTIVE, RunStatus, transition
 from .settings import Settings
@@ -83,8 +84,10 @@ class RunDriver:
     def resume(self, run: Run, outputs: dict[str, str]) -> RunExecutor:
         """Hand a run waiting in `requires_action` its tool outputs; the caller streams
         the executor or hands it to `unstreamed`."""
+        executor = self._executors.get(run.id)
+        if executor is None or executor.finished:  # nothing left to resume (never expected)
+            raise BadRequestError(f'Runs in status "{run.status}" do not accept tool outputs.')
         self._parked.pop(run.thread_id, None)
-        executor = self._executors[run.id]
         executor.deltas = True
         executor.submit(outputs)
         return executor

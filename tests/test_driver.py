@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from mock_server import requests as rq
 from mock_server.backend import Backend
+from mock_server.errors import BadRequestError
 from mock_server.executor import RunExecutor
 from mock_server.script import Rule
 from mock_server.settings import Settings
@@ -168,3 +171,16 @@ def test_a_deleted_reply_lets_the_run_complete() -> None:
     assert _stream(backend, executor)[-2:] == ["thread.run.step.completed", "thread.run.completed"]
     messages, _ = backend.list_messages(executor.thread_id, rq.MessageListQuery())
     assert [m.role for m in messages] == ["user"]
+
+
+def test_outputs_for_a_run_with_nothing_to_resume_are_refused_not_crashed() -> None:
+    backend = _backend()
+    executor = _start(backend, tools=True)
+    _stream(backend, executor)
+    run = backend.get_run(executor.thread_id, executor.run_id)
+    assert run.required_action is not None
+    call_id = run.required_action["submit_tool_outputs"]["tool_calls"][0]["id"]
+    executor.abandon()
+    outputs = rq.SubmitToolOutputs(tool_outputs=[rq.ToolOutputIn(tool_call_id=call_id, output="x")])
+    with pytest.raises(BadRequestError):
+        backend.submit_tool_outputs(executor.thread_id, executor.run_id, outputs)
