@@ -1,14 +1,21 @@
 """The backend: one method per API action, owning rules, ids, the clock and state.
 
 Routers call it with parsed request models and render what it returns; it never
-sees HTTP. Like moto's backends, `reset()` re-runs the constructor, so a reset
-server is exactly a new one.
+sees HTTP. Like moto's backends, `reset()` re-runs the constructor (on the same store,
+cleared), so a reset server is exactly a new one.
+
+Each action holds `lock`, and each outermost hold is one store transaction, committed
+(durably, on a lasting store) before the router renders the reply; the id factory's
+positions and the clock are committed with it. A backend opened on a store that already
+holds objects continues from them (`_resume_runs` says what becomes of runs in flight).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from types import TracebackType
 from typing import Any
 
 from . import objects
@@ -21,36 +28,72 @@ from .faults import Faults
 from .ids import IdFactory, Prefix
 from .journal import Journal
 from .library import Library
-from .pagination import paginate
-from .runs import ACTIVE
+from .pagination import paginate, paginate_table
+from .runs import ACTIVE, RunStatus
 from .script import Script, load_scenario
 from .settings import Settings
 from .sse import Event
-from .store import MemoryStore, Store
+from .store import Store, open_store
 from .timeline import Timeline
 from .wire import Assistant, Deleted, Message, Run, RunStep, Thread
 
-__all__ = ["RUN_LIFETIME", "Backend"]
+__all__ = ["RUN_LIFETIME", "ActionLock", "Backend"]
 
 RUN_LIFETIME = 600
 """Seconds from a run's creation to its `expires_at`, as the real API sets it."""
+
+
+class ActionLock:
+    """The backend's lock (re-entrant): each outermost hold is one store transaction."""
+
+    def __init__(self, store: Store) -> None:
+        self._lock = threading.RLock()
+        self._store = store
+        self._open: list[AbstractContextManager[None]] = []
+
+    def __enter__(self) -> None:
+        self._lock.acquire()
+        try:
+            transaction = self._store.transaction()
+            transaction.__enter__()
+        except BaseException:
+            self._lock.release()
+            raise
+        self._open.append(transaction)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self._open.pop().__exit__(exc_type, exc, tb)
+        finally:
+            self._lock.release()
 
 
 class Backend:
     """The state and rules of one mock Assistants API."""
 
     def __init__(self, settings: Settings | None = None, store: Store | None = None) -> None:
-        self._init_args = (settings, store)
         self.settings = settings or Settings()
+        self.store: Store = store or open_store(self.settings.store)
+        self._init_args = (settings, self.store)
+        meta = self.store.load_meta()
         self.clock: Clock = (
             SystemClock()
             if self.settings.clock == "system"
-            else FrozenClock(self.settings.clock_start)
+            else FrozenClock(meta.get("clock", self.settings.clock_start))
         )
-        self.ids = IdFactory(self.settings.seed)
-        self.store: Store = store or MemoryStore()
+        positions = dict(meta.get("ids", {}))
+        if meta.get("requests"):
+            positions["req_"] = meta["requests"]
+        self.ids = IdFactory(self.settings.seed, positions)
         self.library = Library(self.store, self.ids, self.clock, self.settings)
-        self.lock = threading.RLock()
+        self.lock = ActionLock(self.store)
+        self.library.lock = self.lock  # type: ignore[assignment]  # one lock, one transaction
+        self.store.meta_source = self._meta
         self.script = Script()
         self.faults = Faults()
         self.journal = Journal(self.settings.journal)
@@ -65,14 +108,54 @@ class Backend:
             self.store, self.ids, self.clock, self.settings.seed, self.script, self.library
         )
         self.driver = RunDriver(self.store, self.clock, self.settings, self.timeline)
+        if self.settings.state is not None and self.store.empty:
+            from .state import load_state_file
+
+            load_state_file(self, self.settings.state)
+        self._resume_runs()
+
+    def _meta(self) -> dict[str, Any]:
+        """What a lasting store keeps beside the objects: where ids and the clock are."""
+        positions = self.ids.positions()
+        requests = positions.pop("req_", 0)
+        clock = self.clock.now() if isinstance(self.clock, FrozenClock) else None
+        return {"ids": positions, "requests": requests, "clock": clock}
+
+    def _resume_runs(self) -> None:
+        """Runs found in flight in the store (the server stopped under them, or a snapshot
+        caught them) go on or end, so that no thread stays blocked (docs/fidelity.md):
+        a `queued` run, or an `in_progress` one that made no step yet, is played again from
+        `queued` by a new executor (reads move it, as `run_progression` says); one that had
+        made steps ends `failed` (`server_error`); a `cancelling` one ends `cancelled`; one
+        in `requires_action` waits for its outputs until `expires_at`."""
+        with self.lock:
+            for thread in self.store.threads.children():
+                for run in self.store.runs.children(thread.id):
+                    if run.status not in ACTIVE:
+                        continue
+                    executor = None
+                    if run.status == RunStatus.QUEUED or (
+                        run.status == RunStatus.IN_PROGRESS
+                        and not self.store.steps.children(run.id)
+                    ):
+                        executor = RunExecutor(self._services, run.id)
+                    self.driver.adopt(run, executor)
 
     def reset(self) -> None:
-        """Forget everything: the backend becomes what its constructor made. Runs in
-        flight stop (their streams end with `[DONE]`)."""
+        """Forget everything: the backend becomes what its constructor made, on the same
+        store, cleared (then the `state` snapshot is loaded again, if set). Runs in flight
+        stop (their streams end with `[DONE]`)."""
         self.driver.stop_all()
         settings, store = self._init_args
+        with self.lock:
+            store.clear()
         self.__dict__.clear()
-        self.__init__(settings, None if store is None else type(store)())  # type: ignore[misc]
+        self.__init__(settings, store)  # type: ignore[misc]
+
+    def close(self) -> None:
+        """Let go of the store's files and lock (the backend is unusable after)."""
+        self.driver.stop_all()
+        self.store.close()
 
     # --- assistants --------------------------------------------------------------------
 
@@ -141,7 +224,7 @@ class Backend:
             return objects.assistant_deleted(assistant_id)
 
     def list_assistants(self, query: rq.ListQuery) -> tuple[list[Assistant], bool]:
-        return paginate(self.store.assistants.children(), query)
+        return paginate_table(self.store.assistants, None, query)
 
     # --- threads -----------------------------------------------------------------------
 
@@ -235,10 +318,10 @@ class Backend:
     ) -> tuple[list[Message], bool]:
         self.get_thread(thread_id)
         self.driver.progress(thread_id)
-        messages: Sequence[Message] = self.store.messages.children(thread_id)
-        if query.run_id is not None:
-            messages = [m for m in messages if m.run_id == query.run_id]
-        return paginate(messages, query)
+        if query.run_id is None:
+            return paginate_table(self.store.messages, thread_id, query)
+        messages = self.store.messages.children(thread_id)
+        return paginate([m for m in messages if m.run_id == query.run_id], query)
 
     # --- runs --------------------------------------------------------------------------
 
@@ -321,7 +404,7 @@ class Backend:
         with self.lock:
             self.get_thread(thread_id)
             self.driver.progress(thread_id)
-            return paginate(self.store.runs.children(thread_id), query)
+            return paginate_table(self.store.runs, thread_id, query)
 
     def modify_run(self, thread_id: str, run_id: str, req: rq.ModifyRun) -> Run:
         with self.lock:
@@ -349,7 +432,7 @@ class Backend:
         `include[]` asks for it."""
         with self.lock:
             self.get_run(thread_id, run_id)
-            page, has_more = paginate(self.store.steps.children(run_id), query)
+            page, has_more = paginate_table(self.store.steps, run_id, query)
             if not query.include:
                 page = [objects.without_search_content(step) for step in page]
             return page, has_more

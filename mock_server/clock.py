@@ -46,6 +46,11 @@ class FrozenClock:
         with self._lock:
             self._now += seconds
 
+    def set(self, now: int) -> None:
+        """Stand at `now`, earlier or later (a snapshot or a lasting store resumes here)."""
+        with self._lock:
+            self._now = now
+
 
 class SystemClock:
     """The wall clock, for users who want real timestamps (not deterministic)."""

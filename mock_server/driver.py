@@ -29,6 +29,12 @@ __all__ = ["CANCELLABLE", "RunDriver"]
 CANCELLABLE = frozenset({RunStatus.QUEUED, RunStatus.IN_PROGRESS, RunStatus.REQUIRES_ACTION})
 """The statuses a cancel is accepted in."""
 
+_STOPPED = {
+    "code": "server_error",
+    "message": "The server stopped while this run was in progress; it cannot be resumed.",
+}
+"""`last_error` of a run the server stopped under (see `adopt`)."""
+
 
 @dataclass
 class _Parked:
@@ -58,6 +64,37 @@ class RunDriver:
         """Take a new run's executor in charge."""
         self._executors[executor.run_id] = executor
         return executor
+
+    def adopt(self, run: Run, executor: RunExecutor | None) -> None:
+        """Take charge of a run found in flight in the store at start (no executor had
+        it): a new `executor` plays it as a parked run, or a waiting one
+        (`requires_action`, `paused`) waits for its outputs. Without one, the run ends
+        now: `cancelling` as `cancelled`, anything else as `failed` (`server_error`)."""
+        if executor is not None:
+            self._executors[run.id] = executor
+            if executor.paused:
+                self._park(executor)
+            else:
+                self.unstreamed(executor)
+            return
+        now = self._clock.now()
+        if run.status == RunStatus.CANCELLING:
+            ended = transition(run, RunStatus.CANCELLED, now)
+        else:
+            if run.status == RunStatus.QUEUED:
+                run = transition(run, RunStatus.IN_PROGRESS, now)
+            ended = transition(run, RunStatus.FAILED, now, last_error=_STOPPED)
+        for step in self._store.steps.children(run.id):
+            if step.status == "in_progress":
+                stamp: dict[str, object] = (
+                    {"cancelled_at": now}
+                    if ended.status == "cancelled"
+                    else {"failed_at": now, "last_error": _STOPPED}
+                )
+                self._store.steps.update(
+                    step.model_copy(update={"status": ended.status, **stamp, "expires_at": None})
+                )
+        self._store.runs.update(ended)
 
     def unstreamed(self, executor: RunExecutor) -> Run:
         """Park a run nobody streams; the run as it is now (`queued`) is the reply."""

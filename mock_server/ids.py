@@ -2,7 +2,9 @@
 
 Each prefix draws from its own stream, seeded from the server seed and the prefix,
 so creating a thread never changes the id the next assistant gets, and the same seed
-with the same requests always gives the same ids.
+with the same requests always gives the same ids. A stream's position is the number of
+characters it has drawn (`positions`): a lasting store keeps them, and a factory made
+with them continues where the old one stopped, so no id is ever handed out twice.
 """
 
 from __future__ import annotations
@@ -35,16 +37,40 @@ class Prefix(StrEnum):
 class IdFactory:
     """Makes object ids and request ids from one seed."""
 
-    def __init__(self, seed: int = 0) -> None:
+    def __init__(self, seed: int = 0, positions: dict[str, int] | None = None) -> None:
         self.seed = seed
         self._streams: dict[str, random.Random] = {}
+        self._drawn: dict[str, int] = {}
         self._lock = threading.Lock()
+        self.restore(positions or {})
+
+    def restore(self, positions: dict[str, int]) -> None:
+        """Start over from the seed, then move each stream to its position."""
+        with self._lock:
+            self._streams.clear()
+            self._drawn.clear()
+            for name, drawn in positions.items():
+                stream = self._stream(name)
+                for _ in range(drawn):  # `choices` draws one `random()` per character
+                    stream.random()
+                self._drawn[name] = drawn
 
     def _stream(self, name: str) -> random.Random:
         stream = self._streams.get(name)
         if stream is None:
             stream = self._streams[name] = random.Random(f"{self.seed}:{name}")
+            self._drawn[name] = 0
         return stream
+
+    def _draw(self, name: str, alphabet: str, length: int) -> str:
+        drawn = "".join(self._stream(name).choices(alphabet, k=length))
+        self._drawn[name] += length
+        return drawn
+
+    def positions(self) -> dict[str, int]:
+        """How far each stream has drawn, by prefix (`req_` for request ids)."""
+        with self._lock:
+            return {name: drawn for name, drawn in sorted(self._drawn.items()) if drawn}
 
     def new(self, prefix: Prefix, *, length: int = 24, hex: bool = False) -> str:
         """A new id such as `asst_` + 24 base62 characters.
@@ -53,10 +79,9 @@ class IdFactory:
         `vs_` + 32 lowercase hex); they draw from the prefix's own stream all the same.
         """
         with self._lock:
-            stream = self._stream(prefix.value)
-            return prefix.value + "".join(stream.choices(_HEX if hex else _BASE62, k=length))
+            return prefix.value + self._draw(prefix.value, _HEX if hex else _BASE62, length)
 
     def request_id(self) -> str:
         """A new `x-request-id`: `req_` + 32 lowercase hex digits."""
         with self._lock:
-            return "req_" + "".join(self._stream("req_").choices(_HEX, k=32))
+            return "req_" + self._draw("req_", _HEX, 32)

@@ -7,20 +7,18 @@ from typing import TypeVar
 
 from .errors import BadRequestError
 from .requests import ListQuery
-from .store.base import Identified
+from .store.base import Identified, MissingCursor, Table
+from .store.memory import window
 
-__all__ = ["paginate"]
+__all__ = ["paginate", "paginate_table"]
 
 T = TypeVar("T", bound=Identified)
 
 
-def _index(items: Sequence[T], cursor: str, param: str) -> int:
-    for i, item in enumerate(items):
-        if item.id == cursor:
-            return i
-    raise BadRequestError(
-        f"Invalid '{param}': no object with id '{cursor}' is in this list.",
-        param=param,
+def _unknown(missing: MissingCursor) -> BadRequestError:
+    return BadRequestError(
+        f"Invalid '{missing.param}': no object with id '{missing.cursor}' is in this list.",
+        param=missing.param,
         code="invalid_value",
     )
 
@@ -31,13 +29,32 @@ def paginate(items: Sequence[T], query: ListQuery) -> tuple[list[T], bool]:
     `after` starts the page past its object; `before` ends it short of its object and,
     alone, returns the `limit` objects closest to it, as a "previous page" should.
     """
-    ordered = list(items) if query.order == "asc" else list(reversed(items))
-    start, stop = 0, len(ordered)
-    if query.after is not None:
-        start = _index(ordered, query.after, "after") + 1
-    if query.before is not None:
-        stop = _index(ordered, query.before, "before")
-    window = ordered[start:stop] if start <= stop else []
-    if query.before is not None and query.after is None:
-        return window[-query.limit :], len(window) > query.limit
-    return window[: query.limit], len(window) > query.limit
+    positions = {item.id: i for i, item in enumerate(items)}
+
+    def position(cursor: str, param: str) -> int:
+        if cursor not in positions:
+            raise MissingCursor(param, cursor)
+        return positions[cursor]
+
+    try:
+        taken, more = window(
+            len(items),
+            position,
+            order=query.order,
+            after=query.after,
+            before=query.before,
+            limit=query.limit,
+        )
+    except MissingCursor as missing:
+        raise _unknown(missing) from None
+    return [items[i] for i in taken], more
+
+
+def paginate_table(table: Table[T], parent: str | None, query: ListQuery) -> tuple[list[T], bool]:
+    """`paginate` over a table's children of `parent`, without reading all of them."""
+    try:
+        return table.page(
+            parent, order=query.order, after=query.after, before=query.before, limit=query.limit
+        )
+    except MissingCursor as missing:
+        raise _unknown(missing) from None

@@ -17,6 +17,7 @@ from .faults import Faults
 from .journal import Calls
 from .script import Rule
 from .settings import Settings
+from .state import snapshot
 
 if TYPE_CHECKING:  # openai is imported when a client is made: starting a server needs none
     from openai import AsyncOpenAI, OpenAI
@@ -138,6 +139,7 @@ class MockServer(AppServer):
         self.settings = base.revised(**overrides) if overrides else base
         super().__init__(create_app(self.settings), host=host, port=port)
         self._defaults = self.settings
+        self._closed = False
 
     @property
     def api_key(self) -> str:
@@ -161,8 +163,28 @@ class MockServer(AppServer):
         return self.backend.faults
 
     def reset(self) -> None:
-        """Forget every object; ids and the clock start over from the seed."""
+        """Forget every object; ids and the clock start over from the seed (then the
+        `state` snapshot, if set, is loaded again)."""
         self.backend.reset()
+
+    def snapshot(self) -> dict[str, Any]:
+        """The whole state as a snapshot (the JSON of `GET /assistants-mock/state`): save
+        it, and `MockServer(state=path)` or `serve --state path` starts from it."""
+        return snapshot(self.backend)
+
+    def start(self) -> Self:
+        """Serve (a lasting store closed by `stop` is opened again first)."""
+        if self._closed:
+            self.app.state.backend = Backend(self.settings)
+            self._closed = False
+        return super().start()
+
+    def stop(self) -> None:
+        """Stop serving; a lasting store (`store="sqlite:..."`) is closed, its lock let go."""
+        super().stop()
+        if self.settings.store != "memory" and not self._closed:
+            self.backend.close()
+            self._closed = True
 
     def configure(self, settings: Settings | None = None, **overrides: Any) -> None:
         """Serve with other settings from now on, on the same port, from an empty state:
@@ -174,6 +196,8 @@ class MockServer(AppServer):
         """
         base = settings or self._defaults
         merged = base.revised(**overrides) if overrides else base
+        if self.settings.store != "memory":
+            self.backend.close()  # let go of the file (the new backend may open it again)
         backend = Backend(merged)
         self.settings = merged
         # Routes and `Edge` read the backend from `app.state` on each request.

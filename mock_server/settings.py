@@ -184,6 +184,21 @@ class Settings:
             flag="--no-journal",
         ),
     )
+    store: str = field(
+        default="memory",
+        metadata=setting(
+            "Where objects are kept: `memory` (gone with the process) or `sqlite:PATH` (an "
+            "SQLite file that survives restarts and `kill -9`: objects, file contents, id "
+            "positions, the frozen clock; one server per file).",
+        ),
+    )
+    state: Path | None = field(
+        default=None,
+        metadata=setting(
+            "A snapshot (the JSON of `GET /assistants-mock/state`) loaded into an empty store "
+            "at start and after each reset.",
+        ),
+    )
 
     _given: ClassVar[frozenset[str]] = frozenset()
     """The names given to the constructor (each instance has its own)."""
@@ -207,6 +222,12 @@ class Settings:
                 f"api_key={values['api_key']!r} contradicts require_auth=False: a server "
                 "that requires no key cannot require this one (give one or the other)",
                 setting="api_key",
+            )
+        store = values["store"]
+        if store != "memory" and not (store.startswith("sqlite:") and store != "sqlite:"):
+            raise SettingsError(
+                f"store={store!r} is not allowed: store must be 'memory' or 'sqlite:PATH'",
+                setting="store",
             )
         for name, value in values.items():
             object.__setattr__(self, name, value)

@@ -1,10 +1,29 @@
-"""Persistence: the `Store` protocol and its in-memory implementation.
+"""Persistence: the `Store` protocol, a store in memory and one in an SQLite file.
 
-A store only keeps objects; every rule lives in the backend. A SQLite store can
-follow by implementing `Table` and `Store` without touching the backend.
+A store only keeps objects; every rule lives in the backend. `open_store` reads the
+`store` setting: `memory` or `sqlite:PATH`.
 """
 
-from .base import Store, Table
+from .base import MissingCursor, Store, StoreError, Table
 from .memory import MemoryStore, MemoryTable
+from .sqlite import SqliteStore
 
-__all__ = ["MemoryStore", "MemoryTable", "Store", "Table"]
+__all__ = [
+    "MemoryStore",
+    "MemoryTable",
+    "MissingCursor",
+    "SqliteStore",
+    "Store",
+    "StoreError",
+    "Table",
+    "open_store",
+]
+
+
+def open_store(spec: str) -> Store:
+    """The store `spec` names: `memory`, or `sqlite:PATH` (created if absent)."""
+    if spec == "memory":
+        return MemoryStore()
+    if spec.startswith("sqlite:") and spec != "sqlite:":
+        return SqliteStore(spec.removeprefix("sqlite:"))
+    raise StoreError(f"store={spec!r}: a store is `memory` or `sqlite:PATH`")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from ..wire import (
     Assistant,
@@ -17,7 +19,17 @@ from ..wire import (
     VectorStoreFileBatch,
 )
 
-__all__ = ["Attached", "Batch", "Blob", "Identified", "Store", "Table"]
+__all__ = [
+    "Attached",
+    "Batch",
+    "Blob",
+    "Identified",
+    "MissingCursor",
+    "Page",
+    "Store",
+    "StoreError",
+    "Table",
+]
 
 
 class Identified(Protocol):
@@ -28,6 +40,23 @@ class Identified(Protocol):
 
 
 T = TypeVar("T", bound=Identified)
+
+Page = tuple[list[T], bool]
+"""One page of a list, and whether more objects lie beyond it."""
+
+
+class StoreError(RuntimeError):
+    """A store that cannot be opened: locked by another server, a schema it cannot read,
+    a path it cannot write. The message says which and what to do."""
+
+
+class MissingCursor(LookupError):
+    """A page was asked `after` or `before` an object that is not in the list."""
+
+    def __init__(self, param: str, cursor: str) -> None:
+        super().__init__(param, cursor)
+        self.param = param
+        self.cursor = cursor
 
 
 @dataclass(frozen=True)
@@ -94,9 +123,50 @@ class Table(Protocol[T]):
         """The children of `parent` in creation order."""
         ...
 
+    def page(
+        self,
+        parent: str | None,
+        *,
+        order: Literal["asc", "desc"],
+        after: str | None,
+        before: str | None,
+        limit: int,
+    ) -> Page[T]:
+        """One page of `parent`'s children, as `pagination.paginate` cuts it, in time that
+        does not grow with the number of children; `MissingCursor` for a cursor that is
+        not a child of `parent`."""
+        ...
+
 
 class Store(Protocol):
-    """All the tables of one server."""
+    """All the tables of one server, and the small `meta` record beside them (the id
+    factory's positions, the clock) that a lasting store keeps with every write."""
+
+    meta_source: Callable[[], dict[str, Any]] | None
+    """Called at each commit that wrote something; what it returns is kept as the meta
+    record, in the same transaction."""
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """One API action: its writes are committed together (durably, for a lasting
+        store) when the outermost `with` ends. Nests."""
+        ...
+
+    def load_meta(self) -> dict[str, Any]:
+        """The meta record as last committed (empty for a new or cleared store)."""
+        ...
+
+    def clear(self) -> None:
+        """Forget every object and the meta record (a reset)."""
+        ...
+
+    def close(self) -> None:
+        """Let go of files and locks (the store is unusable after)."""
+        ...
+
+    @property
+    def empty(self) -> bool:
+        """Nothing is stored."""
+        ...
 
     @property
     def assistants(self) -> Table[Assistant]: ...
