@@ -2,8 +2,9 @@
 
 `serve`'s flags are generated from the settings' one definition (`settings.SPECS`), so a
 flag's type, choices, default and help are the setting's own. Each command builds what it
-serves (a bad setting, scenario or cassette is one line and exit 2), binds its port (a
-port in use is one line and exit 1), and prints its banner once uvicorn is serving.
+serves (a bad setting, scenario, snapshot or cassette is one line and exit 2), binds its
+port (a port in use, or a store another server holds, is one line and exit 1), and prints
+its banner once uvicorn is serving.
 Heavy modules are imported inside the command that needs them.
 """
 
@@ -203,6 +204,10 @@ def describe_settings(settings: Settings) -> str:
     else:
         clock = "system clock"
     parts = [f"seed {settings.seed}", clock]
+    if settings.store != "memory":
+        parts.append(f"store {settings.store}")
+    if settings.state is not None:
+        parts.append(f"state {settings.state}")
     if settings.scenario is not None:
         scenario = load_scenario(settings.scenario)
         parts.append(
@@ -249,12 +254,18 @@ def app_from(args: argparse.Namespace) -> tuple[ASGIApp, str]:
         )
     from .app import create_app
     from .script import ScriptError
+    from .state import SnapshotError
+    from .store import StoreError
 
     settings = settings_from(args)
     try:
         return create_app(settings), f"serving the mock API ({describe_settings(settings)})"
     except ScriptError as exc:
         fail(f"bad scenario: {exc}", USAGE_ERROR)
+    except SnapshotError as exc:
+        fail(f"bad state snapshot: {exc}", USAGE_ERROR)
+    except StoreError as exc:  # another server holds the file, or it cannot be read
+        fail(str(exc), RUNTIME_ERROR)
 
 
 def bind(host: str, port: int) -> socket.socket:
