@@ -84,6 +84,18 @@ def test(args: list[str]) -> None:
     run(BIN / "ruff", "format", "--check", ".")
     run(BIN / "mypy")
     run(PYTHON, "-m", "pytest", *args)
+    if not args:  # the full run: the API suite's stateful tests again, on the SQLite store
+        run(PYTHON, "-m", "pytest", "-q", "--assistants-mock-store=sqlite", *SQLITE_SUITE)
+
+
+SQLITE_SUITE = [
+    f"tests/test_{name}.py"
+    for name in (
+        "assistants", "threads", "messages", "runs", "pagination", "files",
+        "vector_stores", "function_calls", "streaming", "determinism",
+    )
+]  # fmt: skip
+"""The stateful API tests `test` runs once more on the SQLite store (issue 12)."""
 
 
 def main() -> None:

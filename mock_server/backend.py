@@ -148,6 +148,7 @@ class Backend:
         self.driver.stop_all()
         settings, store = self._init_args
         with self.lock:
+            store.meta_source = None  # this backend's ids and clock are not kept
             store.clear()
         self.__dict__.clear()
         self.__init__(settings, store)  # type: ignore[misc]

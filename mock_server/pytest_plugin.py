@@ -14,7 +14,9 @@ Four fixtures, two markers:
     def test_retries(assistants_client): ...
 
 Every test meets the same server (one per session, one port), emptied before the test;
-a marker's settings reconfigure it in place for that test only. `shared_server(config)`
+a marker's settings reconfigure it in place for that test only (`state="snap.json"`
+starts the test from a snapshot). `--assistants-mock-store=sqlite` serves the session
+from an SQLite store in a temporary directory instead of memory. `shared_server(config)`
 hands it to a conftest's `pytest_configure`, for code that makes its client at import
 time (see the README's "In tests").
 
@@ -61,11 +63,19 @@ DEPRECATIONS = (
 REPLAYING_FIXTURES = ("vcr", "vcr_cassette")
 """Where a vcr cassette may be: pytest-recording's `vcr`, pytest-vcr's `vcr_cassette`."""
 
+STORE_OPTION = "--assistants-mock-store"
 _SHARED = pytest.StashKey[MockServer]()
 _USED_BY = pytest.StashKey[MockServer]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        STORE_OPTION,
+        choices=("memory", "sqlite"),
+        default="memory",
+        help="assistants-mock: the store of the session's server (sqlite: a file in a "
+        "temporary directory).",
+    )
     parser.addini(
         KEEP_WARNINGS,
         type="bool",
@@ -100,7 +110,14 @@ def shared_server(config: pytest.Config) -> MockServer:
     """
     server = config.stash.get(_SHARED, None)
     if server is None:
-        server = config.stash[_SHARED] = MockServer().start()
+        settings: dict[str, Any] = {}
+        if config.getoption(STORE_OPTION, "memory") == "sqlite":
+            import tempfile
+
+            folder = tempfile.TemporaryDirectory(prefix="assistants-mock-")
+            config.add_cleanup(folder.cleanup)
+            settings["store"] = f"sqlite:{folder.name}/session.db"
+        server = config.stash[_SHARED] = MockServer(**settings).start()
         config.add_cleanup(server.stop)
     return server
 

@@ -199,6 +199,8 @@ class MockServer(AppServer):
         if self.settings.store != "memory":
             self.backend.close()  # let go of the file (the new backend may open it again)
         backend = Backend(merged)
+        if merged.store != "memory":
+            backend.reset()  # a lasting store holds what the last backend left: empty it
         self.settings = merged
         # Routes and `Edge` read the backend from `app.state` on each request.
         self.app.state.backend = backend
