@@ -29,7 +29,8 @@ from .ids import IdFactory, Prefix
 from .journal import Journal
 from .library import Library
 from .pagination import paginate, paginate_table
-from .runs import ACTIVE, RunStatus
+from .resume import resumed
+from .runs import ACTIVE
 from .script import Script, load_scenario
 from .settings import Settings
 from .sse import Event
@@ -123,23 +124,12 @@ class Backend:
 
     def _resume_runs(self) -> None:
         """Runs found in flight in the store (the server stopped under them, or a snapshot
-        caught them) go on or end, so that no thread stays blocked (docs/fidelity.md):
-        a `queued` run, or an `in_progress` one that made no step yet, is played again from
-        `queued` by a new executor (reads move it, as `run_progression` says); one that had
-        made steps ends `failed` (`server_error`); a `cancelling` one ends `cancelled`; one
-        in `requires_action` waits for its outputs until `expires_at`."""
+        caught them) go on or end, so that no thread stays blocked (see `resume`)."""
         with self.lock:
             for thread in self.store.threads.children():
                 for run in self.store.runs.children(thread.id):
-                    if run.status not in ACTIVE:
-                        continue
-                    executor = None
-                    if run.status == RunStatus.QUEUED or (
-                        run.status == RunStatus.IN_PROGRESS
-                        and not self.store.steps.children(run.id)
-                    ):
-                        executor = RunExecutor(self._services, run.id)
-                    self.driver.adopt(run, executor)
+                    if run.status in ACTIVE:
+                        self.driver.adopt(run, resumed(self._services, run))
 
     def reset(self) -> None:
         """Forget everything: the backend becomes what its constructor made, on the same

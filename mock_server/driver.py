@@ -69,7 +69,8 @@ class RunDriver:
         """Take charge of a run found in flight in the store at start (no executor had
         it): a new `executor` plays it as a parked run, or a waiting one
         (`requires_action`, `paused`) waits for its outputs. Without one, the run ends
-        now: `cancelling` as `cancelled`, anything else as `failed` (`server_error`)."""
+        now: `cancelling` as `cancelled`, `requires_action` as `expired`, anything else
+        as `failed` (`server_error`). See `resume`."""
         if executor is not None:
             self._executors[run.id] = executor
             if executor.paused:
@@ -80,6 +81,8 @@ class RunDriver:
         now = self._clock.now()
         if run.status == RunStatus.CANCELLING:
             ended = transition(run, RunStatus.CANCELLED, now)
+        elif run.status == RunStatus.REQUIRES_ACTION:  # no step to take its outputs
+            ended = transition(run, RunStatus.EXPIRED, now)
         else:
             if run.status == RunStatus.QUEUED:
                 run = transition(run, RunStatus.IN_PROGRESS, now)
