@@ -1,0 +1,257 @@
+"""What survives a restart on the SQLite store, through HTTP: every object, the file bytes,
+id positions, the clock, and runs in flight (which go on or end, never block a thread)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+
+from mock_server import MockServer
+from mock_server import requests as rq
+from mock_server.backend import Backend
+from mock_server.settings import Settings
+
+from .test_determinism import HEADERS, script
+
+WEATHER = [
+    {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+        },
+    }
+]
+
+
+def http(server: MockServer) -> httpx2.Client:
+    return httpx2.Client(base_url=server.base_url, headers=HEADERS)
+
+
+def control(server: MockServer, path: str) -> str:
+    """The URL of a control endpoint (outside `/v1`)."""
+    return server.base_url.removesuffix("/v1") + "/assistants-mock/" + path
+
+
+def build(client: httpx2.Client) -> dict[str, Any]:
+    """Some of everything, through HTTP: the ids made."""
+    made: dict[str, Any] = {}
+    made["assistant"] = client.post(
+        "/assistants", json={"model": "gpt-4o", "instructions": "Be brief.", "tools": WEATHER}
+    ).json()["id"]
+    made["thread"] = client.post(
+        "/threads", json={"messages": [{"role": "user", "content": "Tell me about penguins."}]}
+    ).json()["id"]
+    made["file"] = client.post(
+        "/files",
+        files={"file": ("notes.txt", b"Penguins swim fast.")},
+        data={"purpose": "assistants"},
+    ).json()["id"]
+    made["vector_store"] = client.post(
+        "/vector_stores", json={"name": "kb", "file_ids": [made["file"]]}
+    ).json()["id"]
+    run = client.post(
+        f"/threads/{made['thread']}/runs", json={"assistant_id": made["assistant"]}
+    ).json()
+    client.get(f"/threads/{made['thread']}/runs/{run['id']}")  # immediate: completed
+    made["run"] = run["id"]
+    return made
+
+
+def reads(client: httpx2.Client, made: dict[str, Any]) -> list[bytes]:
+    thread, run = made["thread"], made["run"]
+    paths = [
+        f"/assistants/{made['assistant']}",
+        "/assistants",
+        f"/threads/{thread}",
+        f"/threads/{thread}/messages",
+        f"/threads/{thread}/runs/{run}",
+        f"/threads/{thread}/runs/{run}/steps",
+        f"/files/{made['file']}",
+        f"/files/{made['file']}/content",
+        f"/vector_stores/{made['vector_store']}",
+        f"/vector_stores/{made['vector_store']}/files",
+    ]
+    return [client.get(path).content for path in paths]
+
+
+def test_every_object_survives_a_restart_byte_for_byte_and_no_id_repeats(
+    tmp_path: Path,
+) -> None:
+    store = f"sqlite:{tmp_path}/s.db"
+    with MockServer(store=store) as server, http(server) as client:
+        made = build(client)
+        before = reads(client, made)
+        assert client.post(control(server, "clock"), json={"advance": 100}).is_success
+        clock = server.backend.clock.now()
+    with MockServer(store=store) as server, http(server) as client:
+        assert reads(client, made) == before
+        thread = client.post("/threads", json={}).json()
+        assert thread["id"] != made["thread"]
+        assert thread["created_at"] == clock  # the frozen clock resumed where it was
+        assert client.get("/threads/" + made["thread"]).status_code == 200
+    with MockServer(store="memory") as server, http(server) as client:
+        fresh = build(client)
+        assert fresh["thread"] == made["thread"]  # a memory store starts over from the seed
+
+
+def test_same_seed_same_requests_same_bytes_on_both_stores(tmp_path: Path) -> None:
+    with MockServer(seed=7) as server:
+        memory = script(server)
+    with MockServer(seed=7, store=f"sqlite:{tmp_path}/s.db") as server:
+        sqlite = script(server)
+    assert [(e.request, e.status, e.body, e.headers) for e in sqlite] == [
+        (e.request, e.status, e.body, e.headers) for e in memory
+    ]
+
+
+def test_reset_empties_the_sqlite_store_and_ids_start_over(tmp_path: Path) -> None:
+    store = f"sqlite:{tmp_path}/s.db"
+    with MockServer(store=store) as server, http(server) as client:
+        first = client.post("/threads", json={}).json()["id"]
+        assert client.post(control(server, "reset")).is_success
+        assert client.get(f"/threads/{first}").status_code == 404
+        assert client.post("/threads", json={}).json()["id"] == first
+        server.reset()
+        assert client.get(f"/threads/{first}").status_code == 404
+        assert client.post("/threads", json={}).json()["id"] == first
+    with MockServer(store=store) as server, http(server) as client:
+        # What the reset left is what lasts: one thread, made again from the seed.
+        assert client.get(f"/threads/{first}").status_code == 200
+        assert client.post("/threads", json={}).json()["id"] != first
+
+
+def poll_until_done(client: httpx2.Client, thread: str, run: str) -> dict[str, Any]:
+    for _ in range(20):
+        found: dict[str, Any] = client.get(f"/threads/{thread}/runs/{run}").json()
+        if found["status"] not in ("queued", "in_progress", "cancelling"):
+            return found
+    raise AssertionError(f"run {run} never ended: {found}")
+
+
+def test_a_queued_run_plays_again_after_a_restart(tmp_path: Path) -> None:
+    store = f"sqlite:{tmp_path}/s.db"
+    settings = {"store": store, "run_progression": "per_poll"}
+    with MockServer(**settings) as server, http(server) as client:
+        made = build(client)
+        made["thread"] = client.post(
+            "/threads", json={"messages": [{"role": "user", "content": "Penguins?"}]}
+        ).json()["id"]
+        run = client.post(
+            f"/threads/{made['thread']}/runs", json={"assistant_id": made["assistant"]}
+        ).json()
+        assert run["status"] == "queued"
+    with MockServer(**settings) as server, http(server) as client:
+        ended = poll_until_done(client, made["thread"], run["id"])
+        assert ended["status"] == "completed"
+        listed = client.get(f"/threads/{made['thread']}/messages").json()["data"]
+        assert listed[0]["run_id"] == run["id"]
+        assert listed[0]["role"] == "assistant"
+
+
+def waiting_run(client: httpx2.Client, made: dict[str, Any]) -> dict[str, Any]:
+    thread = client.post(
+        "/threads", json={"messages": [{"role": "user", "content": "Weather in Paris?"}]}
+    ).json()["id"]
+    run = client.post(f"/threads/{thread}/runs", json={"assistant_id": made["assistant"]})
+    waiting: dict[str, Any] = client.get(f"/threads/{thread}/runs/{run.json()['id']}").json()
+    assert waiting["status"] == "requires_action"
+    return waiting
+
+
+def answer(client: httpx2.Client, waiting: dict[str, Any]) -> list[bytes]:
+    calls = waiting["required_action"]["submit_tool_outputs"]["tool_calls"]
+    base = f"/threads/{waiting['thread_id']}/runs/{waiting['id']}"
+    client.post(
+        f"{base}/submit_tool_outputs",
+        json={"tool_outputs": [{"tool_call_id": c["id"], "output": "sunny"} for c in calls]},
+    )
+    return [
+        client.get(base).content,
+        client.get(f"{base}/steps").content,
+        client.get(f"/threads/{waiting['thread_id']}/messages").content,
+    ]
+
+
+def test_a_run_waiting_for_outputs_takes_them_after_a_restart_as_it_would_have(
+    tmp_path: Path,
+) -> None:
+    with MockServer() as server, http(server) as client:
+        uninterrupted = answer(client, waiting_run(client, build(client)))
+    store = f"sqlite:{tmp_path}/s.db"
+    with MockServer(store=store) as server, http(server) as client:
+        waiting = waiting_run(client, build(client))
+    with MockServer(store=store) as server, http(server) as client:
+        assert answer(client, waiting) == uninterrupted
+
+
+def test_a_run_waiting_for_outputs_expires_after_a_restart(tmp_path: Path) -> None:
+    store = f"sqlite:{tmp_path}/s.db"
+    with MockServer(store=store) as server, http(server) as client:
+        made = build(client)
+        waiting = waiting_run(client, made)
+    with MockServer(store=store) as server, http(server) as client:
+        set_clock = client.post(control(server, "clock"), json={"set": waiting["expires_at"]})
+        assert set_clock.is_success
+        base = f"/threads/{waiting['thread_id']}/runs"
+        assert client.get(f"{base}/{waiting['id']}").json()["status"] == "expired"
+        again = client.post(base, json={"assistant_id": made["assistant"]})
+        assert again.status_code == 200  # the thread is not blocked
+
+
+def test_a_run_stopped_mid_stream_ends_failed_and_frees_its_thread(tmp_path: Path) -> None:
+    settings = Settings(store=f"sqlite:{tmp_path}/s.db")
+    backend = Backend(settings)  # driven directly: a stream cut off half way
+    assistant = backend.create_assistant(rq.CreateAssistant.model_validate({"model": "gpt-4o"}))
+    thread = backend.create_thread(
+        rq.CreateThread.model_validate({"messages": [{"role": "user", "content": "Hello"}]})
+    )
+    executor = backend.create_run(
+        thread.id, rq.CreateRun.model_validate({"assistant_id": assistant.id, "stream": True})
+    )
+    while not backend.store.steps.children(executor.run_id):
+        assert backend.next_event(executor) is not None
+    backend.store.close()  # the process dies here: the stream never ends
+    backend = Backend(settings)
+    run = backend.store.runs.get(executor.run_id)
+    assert run is not None
+    assert (run.status, run.last_error) == (
+        "failed",
+        {
+            "code": "server_error",
+            "message": "The server stopped while this run was in progress; it cannot be resumed.",
+        },
+    )
+    assert {s.status for s in backend.store.steps.children(run.id)} == {"failed"}
+    assert backend.active_run(thread.id) is None
+    backend.close()
+
+
+def test_serve_refuses_a_store_another_server_holds(tmp_path: Path) -> None:
+    store = f"sqlite:{tmp_path}/s.db"
+    with MockServer(store=store):
+        second = subprocess.run(
+            [sys.executable, "-m", "mock_server", "serve", "--port", "0", "--store", store],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert second.returncode == 1
+    assert second.stderr.strip().splitlines() == [
+        f"assistants-mock: {tmp_path}/s.db is in use by another server (pid "
+        f"{os.getpid()}, lock {tmp_path}/s.db.lock): stop it, or give this one "
+        "another --store path"
+    ]
+
+
+@pytest.mark.parametrize("spec", ["sqlite:", "postgres:x", "Memory"])
+def test_a_bad_store_setting_is_refused(spec: str) -> None:
+    with pytest.raises(ValueError, match="store must be 'memory' or 'sqlite:PATH'"):
+        Settings(store=spec)
