@@ -137,7 +137,7 @@ def poll_until_done(client: httpx2.Client, thread: str, run: str) -> dict[str, A
 
 def test_a_queued_run_plays_again_after_a_restart(tmp_path: Path) -> None:
     store = f"sqlite:{tmp_path}/s.db"
-    settings = {"store": store, "run_progression": "per_poll"}
+    settings: dict[str, Any] = {"store": store, "run_progression": "per_poll"}
     with MockServer(**settings) as server, http(server) as client:
         made = build(client)
         made["thread"] = client.post(
