@@ -79,7 +79,7 @@ class Backend:
 
     def __init__(self, settings: Settings | None = None, store: Store | None = None) -> None:
         self.settings = settings or Settings()
-        self.store: Store = store or open_store(self.settings.store)
+        self.store: Store = store or open_store(self.settings.store, sync=self.settings.store_sync)
         self._init_args = (settings, self.store)
         meta = self.store.load_meta()
         self.clock: Clock = (

@@ -29,6 +29,7 @@ __all__ = [
     "SettingSpec",
     "Settings",
     "SettingsError",
+    "StoreSync",
     "markdown_table",
 ]
 
@@ -54,6 +55,13 @@ class RunProgression(StrEnum):
     IMMEDIATE = "immediate"  # the first read after create already sees it finished
     PER_POLL = "per_poll"  # one status per retrieve of the run
     CLOCK = "clock"  # one status per `seconds_per_transition` of clock time
+
+
+class StoreSync(StrEnum):
+    """When a write to an SQLite store is safe, before its reply is sent."""
+
+    FULL = "full"  # fsync'd: survives `kill -9`, an OS crash and a power cut
+    NORMAL = "normal"  # handed to the OS: survives `kill -9`, not a power cut (faster)
 
 
 class SettingsError(ValueError):
@@ -190,6 +198,14 @@ class Settings:
             "Where objects are kept: `memory` (gone with the process) or `sqlite:PATH` (an "
             "SQLite file that survives restarts and `kill -9`: objects, file contents, id "
             "positions, the frozen clock; one server per file).",
+        ),
+    )
+    store_sync: StoreSync = field(
+        default=StoreSync.FULL,
+        metadata=setting(
+            "With an `sqlite:` store: `full` fsyncs each action's transaction before its "
+            "reply (survives `kill -9` and power cuts); `normal` hands it to the OS "
+            "(survives `kill -9` of the server, not an OS crash; faster on slow disks).",
         ),
     )
     state: Path | None = field(

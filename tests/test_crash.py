@@ -31,9 +31,9 @@ FIRST_MESSAGES = 3
 @contextmanager
 def serving(db: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
     """`assistants-mock serve --store sqlite:db` in a subprocess, and its base URL."""
+    argv = ["serve", "--port", "0", "--store", f"sqlite:{db}", "--log-level", "quiet"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "mock_server", "serve", "--port", "0"]
-        + ["--store", f"sqlite:{db}", "--log-level", "quiet"],
+        [sys.executable, "-m", "mock_server", *argv],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -133,9 +133,9 @@ def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
             active = [r for r in listed if r["status"] in ("queued", "in_progress")]
             assert len(active) <= 1, thread["id"]
             assert active == [], "a run in flight at the kill must end on the next read"
-        old_ids = set(threads) | runs | files | {
-            m["id"] for t in state["threads"] for m in t["messages"]
-        }
+        old_ids = (
+            set(threads) | runs | files | {m["id"] for t in state["threads"] for m in t["messages"]}
+        )
         fresh = http.post("/threads", json={"messages": [{"role": "user", "content": "new"}]})
         message = http.get(f"/threads/{fresh.json()['id']}/messages").json()["data"][0]
         assert fresh.json()["id"] not in old_ids

@@ -20,10 +20,11 @@ __all__ = [
 ]
 
 
-def open_store(spec: str) -> Store:
-    """The store `spec` names: `memory`, or `sqlite:PATH` (created if absent)."""
+def open_store(spec: str, *, sync: str = "full") -> Store:
+    """The store `spec` names: `memory`, or `sqlite:PATH` (created if absent, synced as
+    `sync` says: `full` or `normal`)."""
     if spec == "memory":
         return MemoryStore()
     if spec.startswith("sqlite:") and spec != "sqlite:":
-        return SqliteStore(spec.removeprefix("sqlite:"))
+        return SqliteStore(spec.removeprefix("sqlite:"), sync=sync)
     raise StoreError(f"store={spec!r}: a store is `memory` or `sqlite:PATH`")

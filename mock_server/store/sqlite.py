@@ -5,9 +5,11 @@ JSON text, or a file's bytes), indexed on (kind, parent, seq) so that a page of 
 list costs what a page of a short one does. Next to it, `meta` keeps the id factory's
 positions and the clock, written in the same transaction as the objects.
 
-The database runs in WAL mode with `synchronous=FULL`: a transaction is on disk when
-its commit returns, and the backend commits each API action before its reply is sent
-(`transaction`). A file lock (`PATH.lock`, held while the store is open) keeps a second
+The database runs in WAL mode with `synchronous=FULL` (`sync="full"`): a transaction is
+on disk when its commit returns, and the backend commits each API action before its
+reply is sent (`transaction`). `sync="normal"` leaves the fsync to SQLite's checkpoints:
+a commit is then in the OS's hands, safe from `kill -9` of the server but not from a
+power cut. A file lock (`PATH.lock`, held while the store is open) keeps a second
 server off the same database.
 """
 
@@ -192,7 +194,9 @@ class SqliteStore:
     Raises `StoreError` when another server holds the database, when its schema is newer
     than this code, or when it cannot be opened."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, sync: str = "full") -> None:
+        if sync not in ("full", "normal"):
+            raise StoreError(f"sync={sync!r}: a store syncs `full` or `normal`")
         self.path = Path(path)
         self.meta_source: Callable[[], dict[str, Any]] | None = None
         self.lock = threading.RLock()
@@ -202,7 +206,7 @@ class SqliteStore:
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute(f"PRAGMA synchronous={sync.upper()}")
             self._migrate()
         except sqlite3.DatabaseError as exc:
             self._release_lock()
