@@ -34,6 +34,7 @@ from .runs import ACTIVE
 from .script import Script, load_scenario
 from .settings import Settings
 from .sse import Event
+from .state import load_state_file, restore_script, script_rules
 from .store import Store, open_store
 from .timeline import Timeline
 from .wire import Assistant, Deleted, Message, Run, RunStep, Thread
@@ -105,13 +106,13 @@ class Backend:
                 self.script.add(rule)
             for fault in scenario.faults:
                 self.faults.add(fault)
+        if "script" in meta:  # a lasting store's rules, with the turns they have left
+            restore_script(self.script, meta["script"])
         self._services = Services(
             self.store, self.ids, self.clock, self.settings.seed, self.script, self.library
         )
         self.driver = RunDriver(self.store, self.clock, self.settings, self.timeline)
         if self.settings.state is not None and self.store.empty:
-            from .state import load_state_file
-
             load_state_file(self, self.settings.state)
         self._resume_runs()
 
@@ -120,7 +121,8 @@ class Backend:
         positions = self.ids.positions()
         requests = positions.pop("req_", 0)
         clock = self.clock.now() if isinstance(self.clock, FrozenClock) else None
-        return {"ids": positions, "requests": requests, "clock": clock}
+        script = script_rules(self.script)
+        return {"ids": positions, "requests": requests, "clock": clock, "script": script}
 
     def _resume_runs(self) -> None:
         """Runs found in flight in the store (the server stopped under them, or a snapshot

@@ -211,5 +211,6 @@ class MockServer(AppServer):
         Rules apply in the order added; each turn is used once. See `mock_server.script`.
         """
         added = rule if isinstance(rule, Rule) else Rule.parse({**(rule or {}), **fields})
-        self.backend.script.add(added)
+        with self.backend.lock:  # a lasting store keeps it at once
+            self.backend.script.add(added)
         return added

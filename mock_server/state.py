@@ -26,6 +26,7 @@ from pydantic_core import to_json
 from .clock import FrozenClock
 from .errors import BadRequestError, NotFoundError
 from .objects import render
+from .script import Rule, Script, ScriptError
 from .store.base import Attached, Batch, Blob
 from .wire import (
     Assistant,
@@ -48,6 +49,8 @@ __all__ = [
     "SnapshotError",
     "load",
     "load_state_file",
+    "restore_script",
+    "script_rules",
     "snapshot",
     "state_json",
 ]
@@ -61,6 +64,33 @@ SNAPSHOT_VERSION = 1
 
 class SnapshotError(ValueError):
     """A snapshot that cannot be loaded: where in it, and what is wrong."""
+
+
+def script_rules(script: Script) -> list[dict[str, Any]]:
+    """The scripted rules with turns left, each with only the turns it has left."""
+    with script._lock:
+        return [
+            {
+                **rule.model_dump(mode="json", exclude={"turns"}, exclude_none=True),
+                "turns": [turn.model_dump(mode="json", exclude_none=True) for turn in left],
+            }
+            for rule, left in script._rules
+            if left
+        ]
+
+
+def restore_script(script: Script, rules: list[Any], path: str = "$.script") -> None:
+    """Replace the script's rules with `rules` (as `script_rules` gives them), all checked
+    first (`SnapshotError` naming the rule)."""
+    parsed = []
+    for i, rule in enumerate(_list(rules, path)):
+        try:
+            parsed.append(Rule.parse(_object(rule, f"{path}[{i}]")))
+        except ScriptError as exc:
+            raise _fail(f"{path}[{i}]", str(exc)) from None
+    script.clear()
+    for rule in parsed:
+        script.add(rule)
 
 
 def _thread(backend: Backend, thread: Any) -> dict[str, Any]:
@@ -109,6 +139,7 @@ def snapshot(backend: Backend, thread_id: str | None = None) -> dict[str, Any]:
             "files": [render(f) for f in store.files.children()],
             "vector_stores": stores,
             "file_contents": contents,
+            "script": script_rules(backend.script),
             "ids": backend.ids.positions(),
             "clock": backend.clock.now(),
         }
@@ -174,7 +205,7 @@ class _Plan:
         return (kind, key) in self.keys
 
 
-def _plan(document: Any) -> tuple[_Plan, dict[str, int], int | None]:
+def _plan(document: Any) -> tuple[_Plan, dict[str, int], int | None, list[Rule]]:
     doc = _object(document, "$")
     version = doc.get("version")
     if version != SNAPSHOT_VERSION:
@@ -193,7 +224,9 @@ def _plan(document: Any) -> tuple[_Plan, dict[str, int], int | None]:
     clock = doc.get("clock")
     if clock is not None and (not isinstance(clock, int) or isinstance(clock, bool) or clock < 0):
         raise _fail("$.clock", f"{clock!r} is not a time in Unix seconds")
-    return plan, ids, clock
+    rules = Script()
+    restore_script(rules, doc.get("script", []))
+    return plan, ids, clock, [rule for rule, _ in rules._rules]
 
 
 def _plan_files(plan: _Plan, doc: dict[str, Any]) -> None:
@@ -269,7 +302,7 @@ def _plan_threads(plan: _Plan, doc: dict[str, Any]) -> None:
 def load(backend: Backend, document: Any) -> None:
     """Fill the backend's empty store from a snapshot (checked whole first, else a
     `SnapshotError` naming where): objects, file bytes, id positions and the clock."""
-    plan, ids, clock = _plan(document)
+    plan, ids, clock, rules = _plan(document)
     store = backend.store
     tables: dict[str, Any] = {
         "file": store.files,
@@ -289,6 +322,9 @@ def load(backend: Backend, document: Any) -> None:
         for kind, obj, parent in plan.rows:
             tables[kind].insert(obj, parent)
         backend.ids.restore(ids)
+        backend.script.clear()
+        for rule in rules:
+            backend.script.add(rule)
         if clock is not None and isinstance(backend.clock, FrozenClock):
             backend.clock.set(clock)
 

@@ -255,3 +255,25 @@ def test_serve_refuses_a_store_another_server_holds(tmp_path: Path) -> None:
 def test_a_bad_store_setting_is_refused(spec: str) -> None:
     with pytest.raises(ValueError, match="store must be 'memory' or 'sqlite:PATH'"):
         Settings(store=spec)
+
+
+def test_scripted_rules_keep_their_turns_left_across_a_restart(tmp_path: Path) -> None:
+    store = f"sqlite:{tmp_path}/s.db"
+    with MockServer(store=store) as server, http(server) as client:
+        made = build(client)  # its run took no turn: nothing was scripted yet
+        server.script(message="ping", turns=[{"text": "pong 1"}, {"text": "pong 2"}])
+        thread = client.post(
+            "/threads", json={"messages": [{"role": "user", "content": "ping"}]}
+        ).json()["id"]
+        run = client.post(f"/threads/{thread}/runs", json={"assistant_id": made["assistant"]})
+        client.get(f"/threads/{thread}/runs/{run.json()['id']}")
+    with MockServer(store=store) as server, http(server) as client:
+        assert server.backend.script.unused()[0]["turns_left"] == 1
+        thread = client.post(
+            "/threads", json={"messages": [{"role": "user", "content": "ping"}]}
+        ).json()["id"]
+        run = client.post(f"/threads/{thread}/runs", json={"assistant_id": made["assistant"]})
+        client.get(f"/threads/{thread}/runs/{run.json()['id']}")
+        reply = client.get(f"/threads/{thread}/messages").json()["data"][0]
+        assert reply["content"][0]["text"]["value"] == "pong 2"
+        assert server.backend.script.unused() == []

@@ -30,6 +30,7 @@ def prepare(server: MockServer) -> dict[str, Any]:
         made["batch"] = client.post(
             f"/vector_stores/{made['vector_store']}/file_batches", json={"file_ids": [made["file"]]}
         ).json()["id"]
+    server.script(message="penguins", turns=[{"text": "Scripted penguins."}])
     made["snapshot"] = server.snapshot()
     return made
 
@@ -69,6 +70,7 @@ def carry_on(server: MockServer, made: dict[str, Any]) -> list[Exchange]:
         send("GET", f"/threads/{waiting['thread_id']}/messages")
         send("POST", "/threads", {"messages": [{"role": "user", "content": "More?"}]})
         send("POST", f"/threads/{thread}/runs", {"assistant_id": made["assistant"]})
+        send("GET", f"/threads/{thread}/messages?limit=1")  # the scripted reply
         send("POST", "/assistants", {"model": "gpt-4o"})
         send("POST", "/vector_stores", {"name": "more"})
     return out

@@ -57,8 +57,9 @@ async def health() -> Response:
 
 @router.post("/script", dependencies=[Guarded])
 async def add_script(backend: BackendDep, upload: Annotated[Upload, Depends(_upload)]) -> Response:
-    for rule in upload.rules:
-        backend.script.add(rule)
+    with backend.lock:  # one action: a lasting store keeps the rules before the reply
+        for rule in upload.rules:
+            backend.script.add(rule)
     return json_response({"added": len(upload.rules), "unused": backend.script.unused()})
 
 
@@ -69,7 +70,8 @@ async def unused_script(backend: BackendDep) -> Response:
 
 @router.delete("/script", dependencies=[Guarded])
 async def clear_script(backend: BackendDep) -> Response:
-    backend.script.clear()
+    with backend.lock:
+        backend.script.clear()
     return json_response({"unused": []})
 
 
