@@ -89,11 +89,9 @@ class RunDriver:
             ended = transition(run, RunStatus.FAILED, now, last_error=_STOPPED)
         for step in self._store.steps.children(run.id):
             if step.status == "in_progress":
-                stamp: dict[str, object] = (
-                    {"cancelled_at": now}
-                    if ended.status == "cancelled"
-                    else {"failed_at": now, "last_error": _STOPPED}
-                )
+                stamp: dict[str, object] = {f"{ended.status}_at": now}
+                if ended.status == "failed":
+                    stamp["last_error"] = _STOPPED
                 self._store.steps.update(
                     step.model_copy(update={"status": ended.status, **stamp, "expires_at": None})
                 )

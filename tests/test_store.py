@@ -183,3 +183,25 @@ def test_open_store_reads_the_setting(tmp_path: Path) -> None:
     opened.close()
     with pytest.raises(StoreError, match="memory` or `sqlite:PATH"):
         open_store("postgres://x")
+
+
+def test_an_older_schema_is_migrated_step_by_step(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mock_server.store import sqlite as module
+
+    path = tmp_path / "old.db"
+    old = SqliteStore(path)
+    old.threads.insert(thread(1))
+    old.close()
+    monkeypatch.setattr(module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    monkeypatch.setitem(
+        module._MIGRATIONS, SCHEMA_VERSION, "ALTER TABLE objects ADD COLUMN note TEXT;"
+    )
+    migrated = SqliteStore(path)
+    assert migrated.threads.get("thread_1") == thread(1)
+    migrated.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+        columns = [row[1] for row in db.execute("PRAGMA table_info(objects)")]
+    assert "note" in columns
