@@ -43,7 +43,7 @@ def test_insert_get_update_delete_and_children_in_creation_order(store: Store) -
     assert store.threads.get("thread_1") == thread(1, k="v")
     with pytest.raises(KeyError):
         store.threads.update(thread(7))
-    with pytest.raises((KeyError, sqlite3.IntegrityError)):
+    with pytest.raises(KeyError, match="duplicate id thread_1"):
         store.threads.insert(thread(1))
     store.threads.delete("thread_3")
     store.threads.delete("thread_3")  # absent: no error

@@ -116,10 +116,13 @@ class SqliteTable(Generic[T]):
     def insert(self, obj: T, parent: str | None = None) -> None:
         store = self._store
         with store.lock:
-            store.write(
-                "INSERT INTO objects (kind, id, parent, seq, body) VALUES (?, ?, ?, ?, ?)",
-                (self._kind, obj.id, parent or "", store.next_seq(), self._codec.encode(obj)),
-            )
+            try:
+                store.write(
+                    "INSERT INTO objects (kind, id, parent, seq, body) VALUES (?, ?, ?, ?, ?)",
+                    (self._kind, obj.id, parent or "", store.next_seq(), self._codec.encode(obj)),
+                )
+            except sqlite3.IntegrityError:
+                raise KeyError(f"duplicate id {obj.id}") from None
 
     def get(self, object_id: str) -> T | None:
         row = self._store.read_one(
