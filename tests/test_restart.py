@@ -277,3 +277,12 @@ def test_scripted_rules_keep_their_turns_left_across_a_restart(tmp_path: Path) -
         reply = client.get(f"/threads/{thread}/messages").json()["data"][0]
         assert reply["content"][0]["text"]["value"] == "pong 2"
         assert server.backend.script.unused() == []
+
+
+def test_a_mock_server_stopped_and_started_again_reopens_its_store(tmp_path: Path) -> None:
+    server = MockServer(store=f"sqlite:{tmp_path}/s.db")
+    with server, http(server) as client:
+        thread = client.post("/threads", json={}).json()["id"]
+    with server, http(server) as client:  # the lock was let go at stop, taken again at start
+        assert client.get(f"/threads/{thread}").status_code == 200
+        assert client.post("/threads", json={}).json()["id"] != thread
