@@ -22,6 +22,8 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from typing_extensions import TypeAliasType
 
+from .filters import Filter
+
 __all__ = [
     "Attachment",
     "CreateAssistant",
@@ -619,7 +621,7 @@ class SearchVectorStore(RequestModel):
     query: str | Annotated[list[str], Field(min_length=1)]
     rewrite_query: bool | None = None
     max_num_results: Annotated[int, Field(ge=1, le=50)] | None = None
-    filters: dict[str, Any] | None = None
+    filters: Filter | None = None
     ranking_options: SearchRankingOptionsIn | None = None
 
 

@@ -16,7 +16,6 @@ A scripted call must be one the real model could make on the run (see `tool_chec
 from __future__ import annotations
 
 import json
-import re
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -37,6 +36,7 @@ from pydantic import (
 )
 
 from .errors import BadRequestError
+from .patterns import check_pattern, search
 from .tool_check import check_calls
 from .validation import translate
 
@@ -143,18 +143,14 @@ class Rule(_Closed):
     thread: str | None = None
     """A thread id."""
     message: str | None = None
-    """A regular expression searched (case-insensitively) in the latest user message."""
+    """A regular expression searched (case-insensitively) in the latest user message; RE2
+    syntax, matched in linear time (see `patterns`)."""
     turns: Annotated[list[Turn], Field(min_length=1)]
 
     @field_validator("message")
     @classmethod
     def _compiles(cls, pattern: str | None) -> str | None:
-        if pattern is not None:
-            try:
-                re.compile(pattern)
-            except re.error as exc:  # not a ValueError: pydantic would let it through
-                raise ValueError(f"not a regular expression ({exc})") from None
-        return pattern
+        return None if pattern is None else check_pattern(pattern)
 
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> Rule:
@@ -175,7 +171,7 @@ class Rule(_Closed):
             return False
         if self.thread is not None and self.thread != thread_id:
             return False
-        return self.message is None or re.search(self.message, prompt, re.IGNORECASE) is not None
+        return self.message is None or search(self.message, prompt)
 
 
 class Scenario(_Closed):
