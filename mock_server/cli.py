@@ -10,6 +10,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from .app import create_app
+from .connections import uvicorn_options
 from .proxy import CassetteWriter, create_proxy_app
 from .replay import CassetteError, Tape, create_replay_app
 from .script import ScriptError
@@ -127,4 +128,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser().parse_args(argv)
     app, what = app_from(args)
     print(f"assistants-mock on http://{args.host}:{args.port}/v1: {what}", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", lifespan="off")
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        lifespan="off",
+        **uvicorn_options(),
+    )
