@@ -10,6 +10,7 @@ from starlette.responses import Response
 from .backend import Backend
 from .edge import Edge
 from .errors import APIError, BadRequestError, NotFoundError
+from .head import HeadAsGet
 from .limits import BodyLimits
 from .responses import error_response
 from .routers import assistants, control, files, messages, runs, threads, vector_stores
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         # The routes themselves, not the routers: FastAPI matches an included router's
         # routes twice per request, which cost more than the work behind them.
         app.router.routes.extend(module.router.routes)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(BodyLimits)  # inside Edge: its 413s and 414s carry the request id
     app.add_middleware(Edge, backend=backend)
     return app

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from .errors import BadRequestError
+from .lenient import whole_numbers
 
 __all__ = ["MALFORMED_JSON", "parse_body", "parse_query", "translate"]
 
@@ -242,7 +243,14 @@ def parse_body(model: type[M], body: bytes) -> M:
     try:
         return model.model_validate_json(body or b"{}")
     except ValidationError as exc:
-        raise translate(exc.errors(include_url=False)[0]) from None
+        errors = exc.errors(include_url=False)
+    again = whole_numbers(body, errors)  # `161.0` is an integer, as the real API has it
+    if again is not None:
+        try:
+            return model.model_validate_json(again)
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False)
+    raise translate(errors[0]) from None
 
 
 def parse_query(model: type[M], query: Mapping[str, object]) -> M:
