@@ -47,7 +47,8 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
-    """A new mock Assistants API with its own backend."""
+    """A new mock Assistants API with its own backend (`app.state.backend`, which routes and
+    `Edge` read on every request, so replacing it reconfigures the app in place)."""
     backend = Backend(settings, store)
     app = FastAPI(
         title="assistants-mock",
@@ -68,5 +69,5 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         app.router.routes.extend(module.router.routes)
     app.add_middleware(HeadAsGet)
     app.add_middleware(BodyLimits)  # inside Edge: its 413s and 414s carry the request id
-    app.add_middleware(Edge, backend=backend)
+    app.add_middleware(Edge)
     return app
