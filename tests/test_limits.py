@@ -18,16 +18,12 @@ import pytest
 from openai import APIStatusError, OpenAI
 
 from mock_server import MockServer
-from mock_server.app import create_app
 from mock_server.connections import GuardedH11Protocol
 from mock_server.limits import (
     MAX_JSON_BYTES,
     MAX_UPLOAD_BYTES,
     MULTIPART_OVERHEAD,
-    BodyLimits,
-    Limits,
 )
-from mock_server.server import AppServer
 
 KEY = {"authorization": "Bearer sk-test", "openai-beta": "assistants=v2"}
 
@@ -54,6 +50,19 @@ def raw(port: int, data: bytes, *, wait: float = 5.0) -> bytes:
 
 
 # --- bodies -------------------------------------------------------------------------------
+
+
+def test_the_limits_are_settings() -> None:
+    with MockServer(max_body_bytes=100, max_url_bytes=100) as server:
+        url = f"{server.base_url}/threads"
+        too_long = httpx2.post(url, content=b"{" + b" " * 100 + b"}", headers=KEY)
+        assert too_long.status_code == 413
+        assert httpx2.post(url, content=b"{" + b" " * 90 + b"}", headers=KEY).status_code == 200
+        listed = httpx2.get(f"{server.base_url}/assistants?after=" + "a" * 100, headers=KEY)
+        assert listed.status_code == 414
+        assert envelope(listed)["message"] == "Request URL too long: 120 bytes, at most 100."
+        server.configure(max_body_bytes=1000)  # reconfigured in place: followed at once
+        assert httpx2.post(url, content=b"{" + b" " * 100 + b"}", headers=KEY).status_code == 200
 
 
 def test_a_json_body_over_the_limit_is_refused_unread(assistants_mock: MockServer) -> None:
@@ -106,9 +115,8 @@ def test_an_upload_over_512_mb_is_refused_from_its_content_length(
 
 def test_the_sdk_sees_an_oversize_upload_as_a_413() -> None:
     """With a 1 kB upload limit (the SDK streams its upload; the server stops reading)."""
-    app = BodyLimits(create_app(), Limits(upload_bytes=1000))
-    with AppServer(app) as server:
-        client = OpenAI(base_url=server.base_url, api_key="sk-test", max_retries=0)
+    with MockServer(max_upload_bytes=1000) as server:
+        client = server.client()
         with pytest.raises(APIStatusError) as raised:
             client.files.create(file=("big.txt", b"x" * 2_000_000), purpose="assistants")
         assert raised.value.status_code == 413
