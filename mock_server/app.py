@@ -11,11 +11,13 @@ from .backend import Backend
 from .edge import Edge
 from .errors import APIError, BadRequestError, NotFoundError
 from .head import HeadAsGet
+from .inspector import router as inspector
 from .limits import BodyLimits
 from .responses import error_response
 from .routers import assistants, control, files, messages, runs, threads, vector_stores
 from .settings import Settings
 from .store import Store
+from .tap import Tap
 
 __all__ = ["create_app"]
 
@@ -67,7 +69,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         # The routes themselves, not the routers: FastAPI matches an included router's
         # routes twice per request, which cost more than the work behind them.
         app.router.routes.extend(module.router.routes)
+    app.router.routes.extend(inspector.routes)
     app.add_middleware(HeadAsGet)
     app.add_middleware(BodyLimits)  # inside Edge: its 413s and 414s carry the request id
     app.add_middleware(Edge)
+    app.add_middleware(Tap)  # outermost: journals what Edge refuses too
     return app
