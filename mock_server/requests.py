@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -125,7 +126,16 @@ def _check_metadata(metadata: dict[str, str]) -> dict[str, str]:
     return metadata
 
 
-Metadata = Annotated[dict[str, str], AfterValidator(_check_metadata)]
+def _count_metadata(value: Any) -> Any:
+    """Too many pairs are refused before each one is validated (bounded work)."""
+    if isinstance(value, dict) and len(value) > METADATA_MAX_PAIRS:
+        _check_metadata(value)
+    return value
+
+
+Metadata = Annotated[
+    dict[str, str], BeforeValidator(_count_metadata), AfterValidator(_check_metadata)
+]
 Name = Annotated[str, StringConstraints(max_length=256)]
 Description = Annotated[str, StringConstraints(max_length=512)]
 Instructions = Annotated[str, StringConstraints(max_length=256_000)]

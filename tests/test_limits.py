@@ -265,3 +265,23 @@ def test_sigterm_ends_serve_with_a_stream_open(tmp_path: Path) -> None:
         process.wait()
         assert process.stderr is not None
         process.stderr.close()
+
+
+def test_a_large_body_is_parsed_beside_the_event_loop(assistants_mock: MockServer) -> None:
+    """Past 256 KiB a body is validated in a worker thread, with the same answers."""
+    pairs = 60_000
+    body = b'{"metadata":{' + b",".join(b'"k%d":""' % i for i in range(pairs)) + b"}}"
+    assert len(body) > 256 * 1024
+    answer = httpx2.post(f"{assistants_mock.base_url}/threads", content=body, headers=KEY)
+    assert answer.status_code == 400
+    assert envelope(answer)["message"] == (
+        "Invalid 'metadata': too many properties. Expected an object with at most 16 "
+        f"properties, but got an object with {pairs} properties instead."
+    )
+    text = "a" * 200_000
+    answer = httpx2.post(
+        f"{assistants_mock.base_url}/threads",
+        json={"messages": [{"role": "user", "content": text}]},
+        headers=KEY,
+    )
+    assert answer.status_code == 200
