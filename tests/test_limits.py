@@ -150,14 +150,19 @@ def test_an_overlong_url_is_a_414_in_the_envelope(assistants_client: OpenAI) -> 
     "request_head",
     [
         b"GET /v1/assistants HTTP/1.1\r\nhost: x\r\nbad header\r\n\r\n",
-        b"GET /v1/" + b"a" * 70_000 + b" HTTP/1.1\r\n",
+        b"GET /v1/" + b"a" * 20_000 + b" HTTP/1.1\r\n",  # h11 buffers 16 KiB
     ],
     ids=["malformed-header", "head-past-h11-buffer"],
 )
 def test_requests_h11_refuses_get_the_envelope(
     assistants_mock: MockServer, request_head: bytes
 ) -> None:
-    answer = raw(assistants_mock.port, request_head)
+    for _ in range(3):  # the server closes at once: bytes it left unread may reset the answer
+        try:
+            answer = raw(assistants_mock.port, request_head)
+            break
+        except ConnectionResetError:
+            continue
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 400 Bad Request\r\n")
     assert httpx2.Response(400, content=body).json() == {
