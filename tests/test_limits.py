@@ -186,12 +186,12 @@ def test_a_request_whose_headers_trickle_in_is_timed_out(
         sock.settimeout(10)
         sock.sendall(b"GET /v1/assistants HTTP/1.1\r\n")
         answer = b""
-        for _ in range(20):  # a byte every 0.1 s: each one is on time, the headers are not
+        for _ in range(4):  # a byte every 0.1 s: each one on time, the headers never done
+            time.sleep(0.1)
             try:
                 sock.sendall(b"x")
-            except OSError:
+            except OSError:  # a slow machine: the deadline came first
                 break
-            time.sleep(0.1)
         while chunk := sock.recv(65536):
             answer += chunk
         assert answer.startswith(b"HTTP/1.1 408 Request Timeout\r\n")
