@@ -67,7 +67,7 @@ def one_of(
     """A union told apart by its `key` field, with the real API's errors for a bad member.
 
     `strings` are bare string values the union also accepts (`"auto"`). Members are
-    tagged `#<value>` so that `validation._param` drops the tag from error locations.
+    tagged `#<value>` so that `validation.param_path` drops the tag from error locations.
     The union is a named type alias, which keeps it hashable inside `X | None`.
     """
     values = [m.model_fields[key].annotation.__args__[0] for m in members]  # type: ignore[union-attr]

@@ -39,7 +39,7 @@ from .errors import BadRequestError
 from .faults import Fault
 from .patterns import check_pattern, search
 from .tool_check import check_calls
-from .validation import translate
+from .validation import param_path, translate
 
 __all__ = [
     "CALL_FAILURE_CODE",
@@ -250,17 +250,6 @@ _ARTICLE: dict[type[BaseModel], str] = {
 }
 
 
-def _where(loc: tuple[int | str, ...]) -> str:
-    """`('#scenario', 'rules', 0, 'turns', 1, 'x')` → `rules[0].turns[1].x`."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif not part.startswith("#"):
-            out += f".{part}" if out else part
-    return out
-
-
 def invalid(exc: ValidationError, root: type[BaseModel]) -> BadRequestError:
     """A script's validation errors as one 400: every unknown key, where it is and the keys
     known there; else the first complaint, in the real API's wording. `root` is what the
@@ -275,7 +264,7 @@ def invalid(exc: ValidationError, root: type[BaseModel]) -> BadRequestError:
         tags = [part for part in loc if isinstance(part, str) and part.startswith("#")]
         model = _MODEL_OF[keys[-1]] if keys else (Scenario if "#scenario" in tags else root)
         known = ", ".join(model.model_fields)
-        described.append(f"'{_where(loc)}' ({_ARTICLE[model]} takes {known})")
+        described.append(f"'{param_path(loc)}' ({_ARTICLE[model]} takes {known})")
     plural = "s" if len(described) > 1 else ""
     return BadRequestError(f"Unrecognized key{plural}: {'; '.join(described)}.")
 
