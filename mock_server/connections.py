@@ -23,7 +23,7 @@ import h11
 from pydantic_core import to_json
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from .errors import APIError, BadRequestError, error_body
+from .errors import APIError, BadRequestError, RequestTimeoutError, error_body
 
 __all__ = [
     "HEADER_TIMEOUT",
@@ -36,13 +36,6 @@ HEADER_TIMEOUT = 10.0
 """Seconds a request has to send its request line and headers."""
 SHUTDOWN_GRACE = 3
 """Seconds a stopping server waits for open responses (streams) to end."""
-
-
-class RequestTimeoutError(APIError):
-    """408: the request's headers did not arrive in time."""
-
-    status = 408
-    type = "invalid_request_error"
 
 
 class GuardedH11Protocol(H11Protocol):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import APIError
+from .errors import APIError, PayloadTooLargeError, URITooLongError
 from .responses import error_response
 from .settings import Settings
 
@@ -26,8 +26,6 @@ __all__ = [
     "MAX_URL_BYTES",
     "BodyLimits",
     "Limits",
-    "PayloadTooLargeError",
-    "URITooLongError",
 ]
 
 MAX_UPLOAD_BYTES = Settings.max_upload_bytes
@@ -53,24 +51,6 @@ class Limits:
     @classmethod
     def of(cls, settings: Settings) -> Limits:
         return cls(settings.max_upload_bytes, settings.max_body_bytes, settings.max_url_bytes)
-
-
-class PayloadTooLargeError(APIError):
-    """413: a body over its limit. Worded as the real API answered an oversize upload."""
-
-    status = 413
-    type = "server_error"
-
-    @classmethod
-    def for_size(cls, limit: int, read: int) -> PayloadTooLargeError:
-        return cls(f"Maximum content size limit ({limit}) exceeded ({read} bytes read)")
-
-
-class URITooLongError(APIError):
-    """414: a URL over `Limits.url_bytes`."""
-
-    status = 414
-    type = "invalid_request_error"
 
 
 class _Cut(Exception):
