@@ -20,6 +20,8 @@ from openai.types.beta import Assistant, Thread
 from mock_server import MockServer
 from mock_server.server import AppServer
 
+from .sdk import vector_stores
+
 PENGUIN = "Tell me what a penguin is in 100 words or less."
 
 
@@ -48,7 +50,7 @@ def upload(client: OpenAI, name: str = "notes.txt", data: bytes = b"Penguins swi
 
 def vector_store(client: OpenAI, *file_ids: str) -> str:
     """A real vector store's id."""
-    return client.vector_stores.create(file_ids=list(file_ids)).id
+    return vector_stores(client).create(file_ids=list(file_ids)).id
 
 
 REFERENCES = (

@@ -5,7 +5,6 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
-import httpx2
 import pytest
 from openai import OpenAI
 from vcr.request import Request
@@ -15,6 +14,7 @@ from mock_server import MockServer
 from mock_server.cassettes import BOUNDARY, body_json, recorder, scrub_request
 
 from .conftest import no_connections, quiet
+from .sdk import httpx
 
 
 def record(path: Path, seed: int = 0) -> WorkflowResult:
@@ -69,7 +69,7 @@ def test_recording_again_with_the_same_seed_gives_the_same_file(tmp_path: Path) 
 
 def multipart(boundary: str, data: bytes) -> Request:
     """An upload as vcrpy sees it, with `boundary` and a file holding `data`."""
-    sent = httpx2.Request(
+    sent = httpx.Request(
         "POST",
         "http://127.0.0.1:8000/v1/files",
         data={"purpose": "assistants"},
