@@ -12,10 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from openai.types.beta import Assistant, AssistantDeleted, Thread, ThreadDeleted
-from openai.types.beta.threads import Message, MessageDeleted, Run
-from openai.types.beta.threads.runs import RunStep
-
 from . import objects
 from . import requests as rq
 from .clock import Clock, FrozenClock, SystemClock
@@ -29,6 +25,7 @@ from .script import Script, load_scenario
 from .settings import Settings
 from .sse import Event
 from .store import MemoryStore, Store
+from .wire import Assistant, Deleted, Message, Run, RunStep, Thread
 
 __all__ = ["RUN_LIFETIME", "Backend"]
 
@@ -139,7 +136,7 @@ class Backend:
             self.store.assistants.update(updated)
             return updated
 
-    def delete_assistant(self, assistant_id: str) -> AssistantDeleted:
+    def delete_assistant(self, assistant_id: str) -> Deleted:
         with self.lock:
             self.get_assistant(assistant_id)
             self.store.assistants.delete(assistant_id)
@@ -181,11 +178,11 @@ class Backend:
                 update["metadata"] = dict(req.metadata or {})
             if "tool_resources" in req.model_fields_set:
                 update["tool_resources"] = objects.tool_resources(req.tool_resources, ())
-            updated = Thread.model_validate(objects.render(current) | update)
+            updated = objects.revise(current, **update)
             self.store.threads.update(updated)
             return updated
 
-    def delete_thread(self, thread_id: str) -> ThreadDeleted:
+    def delete_thread(self, thread_id: str) -> Deleted:
         with self.lock:
             self.get_thread(thread_id)
             self._pending.pop(thread_id, None)
@@ -230,7 +227,7 @@ class Backend:
             self.store.messages.update(updated)
             return updated
 
-    def delete_message(self, thread_id: str, message_id: str) -> MessageDeleted:
+    def delete_message(self, thread_id: str, message_id: str) -> Deleted:
         with self.lock:
             self.get_message(thread_id, message_id)
             self.store.messages.delete(message_id)
@@ -321,7 +318,7 @@ class Backend:
             run = self._run(thread_id, run_id)
             if run.status != "requires_action" or run.required_action is None:
                 raise BadRequestError(f'Runs in status "{run.status}" do not accept tool outputs.')
-            expected = [c.id for c in run.required_action.submit_tool_outputs.tool_calls]
+            expected = [c["id"] for c in run.required_action["submit_tool_outputs"]["tool_calls"]]
             given = [o.tool_call_id for o in req.tool_outputs]
             if sorted(given) != sorted(expected):
                 raise BadRequestError(f"Expected tool outputs for call_ids {expected}, got {given}")

@@ -12,12 +12,6 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from openai.types.beta import Thread
-from openai.types.beta.threads import Message, Run, TextContentBlock
-from openai.types.beta.threads.message import IncompleteDetails as MessageIncomplete
-from openai.types.beta.threads.run import IncompleteDetails, LastError, RequiredAction, Usage
-from openai.types.beta.threads.runs import RunStep
-
 from . import model as fake_model
 from . import objects
 from .clock import Clock
@@ -27,6 +21,7 @@ from .runs import RunStatus, transition
 from .script import Failure, Script, Turn
 from .sse import Event
 from .store import Store
+from .wire import JSON, Message, Run, RunStep, Thread
 
 __all__ = ["RunExecutor", "Services"]
 
@@ -44,17 +39,11 @@ class Services:
 
 
 def _text(message: Message) -> str:
-    return "".join(
-        block.text.value for block in message.content if isinstance(block, TextContentBlock)
-    )
+    return "".join(block["text"]["value"] for block in message.content if block["type"] == "text")
 
 
-def _last_error(failure: Failure) -> LastError:
-    return LastError(code=failure.code, message=failure.message)
-
-
-def _usage(prompt_tokens: int, completion_tokens: int) -> Usage:
-    return Usage.model_validate(objects.usage(prompt_tokens, completion_tokens))
+def _last_error(failure: Failure) -> JSON:
+    return {"code": failure.code, "message": failure.message}
 
 
 @dataclass
@@ -179,8 +168,8 @@ class RunExecutor:
     def _conversation(self, run: Run) -> list[Message]:
         messages = self.services.store.messages.children(run.thread_id)
         strategy = run.truncation_strategy
-        if strategy is not None and strategy.type == "last_messages" and strategy.last_messages:
-            messages = messages[-strategy.last_messages :]
+        if strategy["type"] == "last_messages" and strategy["last_messages"]:
+            messages = messages[-strategy["last_messages"] :]
         return messages
 
     def _work(self) -> Generator[Event, None, None]:
@@ -196,8 +185,8 @@ class RunExecutor:
         if run.max_prompt_tokens is not None and prompt_tokens > run.max_prompt_tokens:
             yield self._move(
                 RunStatus.INCOMPLETE,
-                incomplete_details=IncompleteDetails(reason="max_prompt_tokens"),
-                usage=_usage(run.max_prompt_tokens, 0),
+                incomplete_details={"reason": "max_prompt_tokens"},
+                usage=objects.usage(run.max_prompt_tokens, 0),
             )
             return
         user_texts = [_text(m) for m in conversation if m.role == "user"]
@@ -224,8 +213,8 @@ class RunExecutor:
         """Play a scripted turn; the tool outputs for the next turn, or None when the run
         has ended."""
         self.delay_ms = turn.delay_ms or None
-        if turn.fail is not None:
-            yield self._move(RunStatus.FAILED, last_error=_last_error(turn.fail))
+        if (failure := turn.failure(ctx.rendered)) is not None:  # scripted, or a call ruled out
+            yield self._move(RunStatus.FAILED, last_error=_last_error(failure))
             return None
         if turn.expire:
             yield self._move(RunStatus.EXPIRED)
@@ -360,14 +349,12 @@ class RunExecutor:
                 }
             ],
         }
-        completed = RunStep.model_validate(
-            objects.render(step)
-            | {
-                "status": "completed",
-                "completed_at": self.services.clock.now(),
-                "step_details": details,
-                "usage": objects.usage(ctx.prompt_tokens, len(hits)),
-            }
+        completed = objects.revise(
+            step,
+            status="completed",
+            completed_at=self.services.clock.now(),
+            step_details=details,
+            usage=objects.usage(ctx.prompt_tokens, len(hits)),
         )
         self._save_step(completed, "completed")
         self._step = None
@@ -421,40 +408,37 @@ class RunExecutor:
                 for call_id, call in made
             ],
         }
-        step = RunStep.model_validate(objects.render(step) | {"step_details": details})
+        step = objects.revise(step, step_details=details)
         self._step = step
         self.services.store.steps.update(step)
-        required = RequiredAction.model_validate(
-            {
-                "type": "submit_tool_outputs",
-                "submit_tool_outputs": {
-                    "tool_calls": [
-                        {
-                            "id": call_id,
-                            "type": "function",
-                            "function": {"name": call.name, "arguments": call.arguments},
-                        }
-                        for call_id, call in made
-                    ]
-                },
-            }
-        )
+        required = {
+            "type": "submit_tool_outputs",
+            "submit_tool_outputs": {
+                "tool_calls": [
+                    {
+                        "id": call_id,
+                        "type": "function",
+                        "function": {"name": call.name, "arguments": call.arguments},
+                    }
+                    for call_id, call in made
+                ]
+            },
+        }
         self.paused = True
         yield self._move(RunStatus.REQUIRES_ACTION, required_action=required)
         # Resumed by `submit`.
-        now = self.services.clock.now()
-        for tool_call in details["tool_calls"]:
-            tool_call["function"]["output"] = self._outputs[tool_call["id"]]
+        answered = [
+            {**c, "function": {**c["function"], "output": self._outputs[c["id"]]}}
+            for c in details["tool_calls"]
+        ]
         completion = sum(fake_model.count_tokens(c.arguments) for c in calls)
         yield self._save_step(
-            RunStep.model_validate(
-                objects.render(step)
-                | {
-                    "status": "completed",
-                    "completed_at": now,
-                    "step_details": details,
-                    "usage": objects.usage(prompt_tokens, completion),
-                }
+            objects.revise(
+                step,
+                status="completed",
+                completed_at=self.services.clock.now(),
+                step_details={"type": "tool_calls", "tool_calls": answered},
+                usage=objects.usage(prompt_tokens, completion),
             ),
             "completed",
         )
@@ -511,14 +495,12 @@ class RunExecutor:
             ],
         }
         yield self._save_step(
-            RunStep.model_validate(
-                objects.render(step)
-                | {
-                    "status": "completed",
-                    "completed_at": self.services.clock.now(),
-                    "step_details": details,
-                    "usage": objects.usage(prompt_tokens, fake_model.count_tokens(code.input)),
-                }
+            objects.revise(
+                step,
+                status="completed",
+                completed_at=self.services.clock.now(),
+                step_details=details,
+                usage=objects.usage(prompt_tokens, fake_model.count_tokens(code.input)),
             ),
             "completed",
         )
@@ -594,7 +576,7 @@ class RunExecutor:
             update: dict[str, Any] = {
                 "status": "incomplete",
                 "incomplete_at": now,
-                "incomplete_details": MessageIncomplete(reason="max_tokens"),
+                "incomplete_details": {"reason": "max_tokens"},
             }
         else:
             update = {"status": "completed", "completed_at": now}
@@ -607,7 +589,7 @@ class RunExecutor:
                 update={
                     "status": "completed",
                     "completed_at": now,
-                    "usage": _usage(prompt_tokens, len(tokens)),
+                    "usage": objects.usage(prompt_tokens, len(tokens)),
                 }
             ),
             "completed",
@@ -615,33 +597,33 @@ class RunExecutor:
         if cut:
             yield self._move(
                 RunStatus.INCOMPLETE,
-                incomplete_details=IncompleteDetails(reason="max_completion_tokens"),
+                incomplete_details={"reason": "max_completion_tokens"},
                 usage=self._run_usage(),
             )
         else:
             yield self._move(RunStatus.COMPLETED, usage=self._run_usage())
         self._clear_step_expiry()
 
-    def _content(self) -> list[TextContentBlock]:
+    def _content(self) -> list[JSON]:
         """The message's content as the deltas have built it (the SDK's helpers read the
         final event's content at the index the deltas used)."""
-        return [TextContentBlock.model_validate(objects.text_block(self._text, self._citations))]
+        return [objects.text_block(self._text, self._citations)]
 
-    def _run_usage(self) -> Usage:
+    def _run_usage(self) -> JSON:
         """The run's usage: the sum of its steps'."""
         prompt = completion = 0
         for step in self.services.store.steps.children(self.run_id):
             if step.usage is not None:
-                prompt += step.usage.prompt_tokens
-                completion += step.usage.completion_tokens
-        return _usage(prompt, completion)
+                prompt += step.usage["prompt_tokens"]
+                completion += step.usage["completion_tokens"]
+        return objects.usage(prompt, completion)
 
     def _clear_step_expiry(self) -> None:
         """A step's `expires_at` mirrors its run's: null once the run has ended (streamed
         step events keep the value they had when sent, as recorded)."""
         steps = self.services.store.steps
         for step in steps.children(self.run_id):
-            if (step.model_extra or {}).get("expires_at") is not None:
+            if step.expires_at is not None:
                 steps.update(step.model_copy(update={"expires_at": None}))
 
     def _wind_down(self) -> Iterator[Event]:
@@ -650,7 +632,7 @@ class RunExecutor:
         now = self.services.clock.now()
         expired = self.expire_requested and not self.cancel_requested
         if self._message is not None and self._message.status == "in_progress":
-            reason = MessageIncomplete(reason="run_expired" if expired else "run_cancelled")
+            reason = {"reason": "run_expired" if expired else "run_cancelled"}
             yield self._save_message(
                 self._message.model_copy(
                     update={

@@ -21,13 +21,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from openai.types import FileDeleted, FileObject, VectorStore, VectorStoreDeleted
-from openai.types.vector_stores import (
-    VectorStoreFile,
-    VectorStoreFileBatch,
-    VectorStoreFileDeleted,
-)
-
 from . import objects
 from . import requests as rq
 from .clock import Clock
@@ -36,6 +29,14 @@ from .ids import IdFactory, Prefix
 from .pagination import paginate
 from .store import Store
 from .store.base import Attached, Batch, Blob
+from .wire import (
+    Deleted,
+    FileDeleted,
+    FileObject,
+    VectorStore,
+    VectorStoreFile,
+    VectorStoreFileBatch,
+)
 
 __all__ = [
     "BATCH_FILE_LIFETIME",
@@ -268,7 +269,7 @@ class Library:
             self.store.vector_stores.update(updated)
             return updated
 
-    def delete_vector_store(self, vector_store_id: str) -> VectorStoreDeleted:
+    def delete_vector_store(self, vector_store_id: str) -> Deleted:
         """Forget the store, its attachments and batches (the files themselves stay)."""
         with self.lock:
             self.get_vector_store(vector_store_id)
@@ -315,7 +316,7 @@ class Library:
             self.store.vector_store_files.update(Attached(updated))
             return updated
 
-    def detach_file(self, vector_store_id: str, file_id: str) -> VectorStoreFileDeleted:
+    def detach_file(self, vector_store_id: str, file_id: str) -> Deleted:
         """Take a file out of a store (the file itself stays)."""
         with self.lock:
             self.get_vector_store_file(vector_store_id, file_id)
@@ -561,11 +562,10 @@ def _with_status(files: list[VectorStoreFile], status: str | None) -> list[Vecto
 
 
 def _chunk_sizes(attached: VectorStoreFile) -> tuple[int, int]:
-    strategy = attached.chunking_strategy
-    static = getattr(strategy, "static", None)
+    static = attached.chunking_strategy.get("static")
     if static is None:
         return DEFAULT_CHUNK_TOKENS, DEFAULT_CHUNK_OVERLAP
-    return static.max_chunk_size_tokens, static.chunk_overlap_tokens
+    return static["max_chunk_size_tokens"], static["chunk_overlap_tokens"]
 
 
 _COMPARE: dict[str, Callable[[Any, Any], Any]] = {

@@ -1,32 +1,36 @@
 """The only constructors of API objects, and the one renderer of them.
 
-Objects are `openai.types` models, built with every field explicit, so field names
-cannot drift from the SDK. Where the real API sends keys the SDK types lack (see
-`REAL_ONLY_FIELDS` and docs/fidelity.md) they ride along as pydantic extras.
-`render` dumps a model to JSON-ready data in the real API's key order.
+Objects are the project's own wire models (`wire.py`), built with every field explicit;
+nested objects are JSON values made here, each in the real API's key order. `render`
+dumps an object to JSON-ready data, as sent.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
-from openai import BaseModel
-from openai.types import FileDeleted, FileObject, VectorStore, VectorStoreDeleted
-from openai.types.beta import Assistant, AssistantDeleted, Thread, ThreadDeleted
-from openai.types.beta.threads import Message, MessageDeleted, MessageDeltaEvent, Run
-from openai.types.beta.threads.runs import RunStep, RunStepDeltaEvent
-from openai.types.vector_stores import (
-    VectorStoreFile,
-    VectorStoreFileBatch,
-    VectorStoreFileDeleted,
-)
 from pydantic_core import to_json
 
 from . import requests as rq
+from .wire import (
+    Assistant,
+    Deleted,
+    FileDeleted,
+    FileObject,
+    Message,
+    MessageDeltaEvent,
+    Run,
+    RunStep,
+    RunStepDeltaEvent,
+    Thread,
+    VectorStore,
+    VectorStoreFile,
+    VectorStoreFileBatch,
+    WireObject,
+)
 
 __all__ = [
-    "REAL_ONLY_FIELDS",
     "TextDeltas",
     "assistant",
     "assistant_deleted",
@@ -37,6 +41,7 @@ __all__ = [
     "message_deleted",
     "message_delta",
     "render",
+    "revise",
     "run",
     "run_step",
     "step_delta",
@@ -50,123 +55,19 @@ __all__ = [
     "without_search_content",
 ]
 
-REAL_ONLY_FIELDS: dict[str, frozenset[str]] = {
-    "assistant": frozenset({"reasoning_effort"}),
-    "thread.run": frozenset({"reasoning_effort", "tool_resources"}),
-    "thread.run.step": frozenset({"expires_at"}),
-    "usage": frozenset({"prompt_token_details", "completion_tokens_details"}),
-    "vector_store": frozenset({"description"}),
-}
-"""Keys the real API sends that the SDK types do not declare, by `object` type."""
 
-_WIRE_ORDER: dict[str, tuple[str, ...]] = {
-    "assistant": (
-        "id", "object", "created_at", "name", "description", "model", "instructions", "tools",
-        "top_p", "temperature", "reasoning_effort", "tool_resources", "metadata",
-        "response_format",
-    ),
-    "thread": ("id", "object", "created_at", "metadata", "tool_resources"),
-    "thread.message": (
-        "id", "object", "created_at", "assistant_id", "thread_id", "run_id", "status",
-        "incomplete_details", "incomplete_at", "completed_at", "role", "content", "attachments",
-        "metadata",
-    ),
-    "thread.run": (
-        "id", "object", "created_at", "assistant_id", "thread_id", "status", "started_at",
-        "expires_at", "cancelled_at", "failed_at", "completed_at", "required_action",
-        "last_error", "model", "instructions", "tools", "tool_resources", "metadata",
-        "temperature", "top_p", "reasoning_effort", "max_completion_tokens", "max_prompt_tokens",
-        "truncation_strategy", "incomplete_details", "usage", "response_format", "tool_choice",
-        "parallel_tool_calls",
-    ),
-    "thread.run.step": (
-        "id", "object", "created_at", "run_id", "assistant_id", "thread_id", "type", "status",
-        "cancelled_at", "completed_at", "expires_at", "expired_at", "failed_at", "last_error",
-        "metadata", "step_details", "usage",
-    ),
-    "thread.message.delta": ("id", "object", "delta"),
-    "assistant.deleted": ("id", "object", "deleted"),
-    "thread.deleted": ("id", "object", "deleted"),
-    "thread.message.deleted": ("id", "object", "deleted"),
-    "thread.run.step.delta": ("id", "object", "delta"),
-    # `deleted` is only in a deleted file's reply (`{"object", "deleted", "id"}`, recorded).
-    "file": (
-        "object", "deleted", "id", "purpose", "filename", "bytes", "created_at", "expires_at",
-        "status", "status_details",
-    ),
-    "vector_store": (
-        "id", "object", "created_at", "name", "description", "usage_bytes", "file_counts",
-        "status", "expires_after", "expires_at", "last_active_at", "metadata",
-    ),
-    "vector_store.file": (
-        "id", "object", "usage_bytes", "created_at", "vector_store_id", "status", "last_error",
-        "chunking_strategy", "attributes",
-    ),
-    "vector_store.file_batch": (
-        "id", "object", "created_at", "status", "vector_store_id", "file_counts",
-    ),
-    "vector_store.deleted": ("id", "object", "deleted"),
-    "vector_store.file.deleted": ("id", "object", "deleted"),
-}  # fmt: skip
-
-_TYPED = frozenset({"tools", "content", "step_details", "delta", "required_action"})
-"""Top-level keys whose nested objects need the real key order (`index`, `type` first);
-the SDK types already dump everything else in an order the real API used."""
-
-_NESTED_ORDER = (
-    "type", "in_progress", "completed", "failed", "cancelled", "total", "static",
-    "max_chunk_size_tokens", "chunk_overlap_tokens",
-    "prompt_tokens", "completion_tokens", "total_tokens", "prompt_token_details",
-    "completion_tokens_details",
-)  # fmt: skip
-"""Keys of `_NESTED` objects in the real order (the SDK types sort them otherwise)."""
-_NESTED = frozenset({"file_counts", "chunking_strategy", "usage"})
+def render(model: WireObject) -> dict[str, Any]:
+    """An object as the wire sends it (the wire models declare the real key order)."""
+    return model.model_dump(mode="json")
 
 
-def _ordered(data: dict[str, Any], order: Sequence[str]) -> dict[str, Any]:
-    head = {key: data[key] for key in order if key in data}
-    return head | {k: v for k, v in data.items() if k not in head}
+W = TypeVar("W", bound=WireObject)
 
 
-def _in_real_order(value: Any) -> Any:
-    if not isinstance(value, dict):
-        return value
-    return {k: _in_real_order(v) for k, v in _ordered(value, _NESTED_ORDER).items()}
-
-
-def _type_first(value: Any) -> Any:
-    """Nested objects as the real API orders them: `index`, `id`, `type` first; a text's
-    `value` and a function's `name` first."""
-    if isinstance(value, list):
-        return [_type_first(v) for v in value]
-    if not isinstance(value, dict):
-        return value
-    out = {k: _type_first(v) for k, v in value.items()}
-    if "type" in out:
-        out = {"type": out.pop("type"), **out}
-    if "id" in out:  # tool calls: (index,) id, type
-        out = {"id": out.pop("id"), **out}
-    if "index" in out:
-        out = {"index": out.pop("index"), **out}
-    if "name" in out and "arguments" in out:  # a call's function: name, arguments(, output)
-        out = {"name": out.pop("name"), **out}
-    if "value" in out and "annotations" in out:
-        out = {"value": out.pop("value"), **out}
-    return out
-
-
-def render(model: BaseModel) -> dict[str, Any]:
-    """A stored object as the wire sends it, in the real key order.
-
-    The constructors below set every field explicitly; dumping only the set fields keeps
-    optional nested keys the real API leaves out (`tool_resources: {}`) out.
-    """
-    data = model.model_dump(mode="json", exclude_unset=True, by_alias=True)
-    for key in _TYPED.intersection(data):
-        data[key] = _type_first(data[key])
-    for key in _NESTED.intersection(data):
-        data[key] = _in_real_order(data[key])
-    return _ordered(data, _WIRE_ORDER.get(data.get("object", ""), ()))
+def revise(obj: W, **changes: Any) -> W:
+    """`obj` with some fields changed, validated as a new object (the stored one is
+    never changed in place)."""
+    return type(obj).model_validate(obj.model_dump() | changes)
 
 
 def list_page(data: Sequence[dict[str, Any]], has_more: bool) -> dict[str, Any]:
@@ -323,13 +224,7 @@ def assistant(
 def thread(
     *, id: str, created_at: int, metadata: dict[str, str], tool_resources: dict[str, Any]
 ) -> Thread:
-    return Thread(
-        id=id,
-        object="thread",
-        created_at=created_at,
-        metadata=metadata,
-        tool_resources=tool_resources,  # type: ignore[arg-type]
-    )
+    return Thread(id=id, created_at=created_at, metadata=metadata, tool_resources=tool_resources)
 
 
 def message(
@@ -366,16 +261,16 @@ def message(
     )
 
 
-def assistant_deleted(object_id: str) -> AssistantDeleted:
-    return AssistantDeleted(id=object_id, object="assistant.deleted", deleted=True)
+def assistant_deleted(object_id: str) -> Deleted:
+    return Deleted(id=object_id, object="assistant.deleted")
 
 
-def thread_deleted(object_id: str) -> ThreadDeleted:
-    return ThreadDeleted(id=object_id, object="thread.deleted", deleted=True)
+def thread_deleted(object_id: str) -> Deleted:
+    return Deleted(id=object_id, object="thread.deleted")
 
 
-def message_deleted(object_id: str) -> MessageDeleted:
-    return MessageDeleted(id=object_id, object="thread.message.deleted", deleted=True)
+def message_deleted(object_id: str) -> Deleted:
+    return Deleted(id=object_id, object="thread.message.deleted")
 
 
 def text_block(value: str, citations: Sequence[Any] = ()) -> dict[str, Any]:
@@ -455,8 +350,8 @@ def run(
     parallel_tool_calls: bool,
 ) -> Run:
     """A new run, `queued`. `instructions` may be null, as the real API sends it when
-    neither the assistant nor the request has any (the SDK type says `str`)."""
-    created = Run.model_validate(
+    neither the assistant nor the request has any (the spec says string)."""
+    return Run.model_validate(
         {
             "id": id,
             "object": "thread.run",
@@ -472,7 +367,7 @@ def run(
             "required_action": None,
             "last_error": None,
             "model": model,
-            "instructions": instructions or "",
+            "instructions": instructions,
             "tools": tools,
             "tool_resources": tool_resources,
             "metadata": metadata,
@@ -489,9 +384,6 @@ def run(
             "parallel_tool_calls": parallel_tool_calls,
         }
     )
-    if instructions is None:  # the real API's null, which the SDK type does not admit
-        created = created.model_copy(update={"instructions": None})
-    return created
 
 
 def run_step(
@@ -538,7 +430,7 @@ class TextDeltas:
 
     One `MessageDeltaEvent` is validated and rendered with a placeholder value; each
     delta's JSON is that rendering with the value swapped in. The bytes around the value
-    are the SDK model's own, so the shape cannot drift; only the value is new.
+    are the rendered model's own, so the shape cannot drift; only the value is new.
     """
 
     _PLACEHOLDER = to_json("\x00")
@@ -562,14 +454,6 @@ def step_delta(step_id: str, step_details: dict[str, Any]) -> RunStepDeltaEvent:
 
 # --- files and vector stores -------------------------------------------------------------
 
-_SDK_FILE_PURPOSES = frozenset(
-    {
-        "assistants", "assistants_output", "batch", "batch_output", "fine-tune",
-        "fine-tune-results", "vision", "user_data",
-    }
-)  # fmt: skip
-"""`FileObject.purpose` as the SDK types it (uploads may also say `evals`)."""
-
 
 def file_object(
     *,
@@ -580,13 +464,12 @@ def file_object(
     purpose: str,
     expires_at: int | None,
 ) -> FileObject:
-    """An uploaded file, `processed` at once. `size` is its `bytes`; an `evals` purpose,
-    which uploads accept but the SDK type does not list, is kept as given."""
-    created = FileObject.model_validate(
+    """An uploaded file, `processed` at once. `size` is its `bytes`."""
+    return FileObject.model_validate(
         {
             "object": "file",
             "id": id,
-            "purpose": purpose if purpose in _SDK_FILE_PURPOSES else "user_data",
+            "purpose": purpose,
             "filename": filename,
             "bytes": size,
             "created_at": created_at,
@@ -595,13 +478,10 @@ def file_object(
             "status_details": None,
         }
     )
-    if purpose not in _SDK_FILE_PURPOSES:
-        created = created.model_copy(update={"purpose": purpose})
-    return created
 
 
 def file_deleted(object_id: str) -> FileDeleted:
-    return FileDeleted(object="file", deleted=True, id=object_id)
+    return FileDeleted(id=object_id)
 
 
 def file_counts(statuses: Iterable[str]) -> dict[str, int]:
@@ -639,14 +519,14 @@ def vector_store(
     last_active_at: int,
     metadata: dict[str, str],
 ) -> VectorStore:
-    """A vector store as the real API sends it: with `description` (the SDK type lacks
-    it) and a null `name` when none was given (the SDK type says `str`)."""
-    created = VectorStore.model_validate(
+    """A vector store as the real API sends it: with `description` (the spec lacks it)
+    and a null `name` when none was given (the spec says string)."""
+    return VectorStore.model_validate(
         {
             "id": id,
             "object": "vector_store",
             "created_at": created_at,
-            "name": name or "",
+            "name": name,
             "description": description,
             "usage_bytes": usage_bytes,
             "file_counts": file_counts,
@@ -657,13 +537,10 @@ def vector_store(
             "metadata": metadata,
         }
     )
-    if name is None:
-        created = created.model_copy(update={"name": None})
-    return created
 
 
-def vector_store_deleted(object_id: str) -> VectorStoreDeleted:
-    return VectorStoreDeleted(id=object_id, object="vector_store.deleted", deleted=True)
+def vector_store_deleted(object_id: str) -> Deleted:
+    return Deleted(id=object_id, object="vector_store.deleted")
 
 
 def vector_store_file(
@@ -691,8 +568,8 @@ def vector_store_file(
     )
 
 
-def vector_store_file_deleted(object_id: str) -> VectorStoreFileDeleted:
-    return VectorStoreFileDeleted(id=object_id, object="vector_store.file.deleted", deleted=True)
+def vector_store_file_deleted(object_id: str) -> Deleted:
+    return Deleted(id=object_id, object="vector_store.file.deleted")
 
 
 def file_batch(
@@ -703,19 +580,17 @@ def file_batch(
     status: str,
     file_counts: dict[str, int],
 ) -> VectorStoreFileBatch:
-    """A file batch. The real API sends `object: "vector_store.file_batch"` (recorded in
-    2025); the spec and the SDK type say `vector_store.files_batch`."""
-    created = VectorStoreFileBatch.model_validate(
+    """A file batch, `object: "vector_store.file_batch"` as the real API sent it."""
+    return VectorStoreFileBatch.model_validate(
         {
             "id": id,
-            "object": "vector_store.files_batch",
+            "object": "vector_store.file_batch",
             "created_at": created_at,
             "status": status,
             "vector_store_id": vector_store_id,
             "file_counts": file_counts,
         }
     )
-    return created.model_copy(update={"object": "vector_store.file_batch"})
 
 
 def files_page(data: Sequence[dict[str, Any]], has_more: bool) -> dict[str, Any]:

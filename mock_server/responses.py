@@ -6,13 +6,13 @@ import asyncio
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from openai import BaseModel
 from pydantic_core import to_json
 from starlette.responses import Response, StreamingResponse
 
 from . import objects
 from .errors import APIError, error_body
 from .sse import DONE, encode
+from .wire import WireObject
 
 if TYPE_CHECKING:
     from .backend import Backend
@@ -40,11 +40,11 @@ def json_response(data: Any, status: int = 200, headers: dict[str, str] | None =
     )
 
 
-def object_response(model: BaseModel, headers: dict[str, str] | None = None) -> Response:
+def object_response(model: WireObject, headers: dict[str, str] | None = None) -> Response:
     return json_response(objects.render(model), headers=headers)
 
 
-def page_response(items: Sequence[BaseModel], has_more: bool) -> Response:
+def page_response(items: Sequence[WireObject], has_more: bool) -> Response:
     return json_response(objects.list_page([objects.render(i) for i in items], has_more))
 
 
@@ -52,7 +52,7 @@ def error_response(error: APIError) -> Response:
     return json_response(error_body(error), status=error.status)
 
 
-def run_response(backend: Backend, run: BaseModel) -> Response:
+def run_response(backend: Backend, run: WireObject) -> Response:
     """A run, with `openai-poll-after-ms` so the SDK's pollers do not sleep a whole second."""
     return object_response(
         run, headers={"openai-poll-after-ms": str(backend.settings.poll_after_ms)}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from openai.types.beta.threads import Run
+from .wire import Run
 
 __all__ = ["ACTIVE", "TERMINAL", "TRANSITIONS", "InvalidTransition", "RunStatus", "transition"]
 

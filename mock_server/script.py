@@ -6,7 +6,11 @@ takes on them, one per model turn, in order: a reply, tool calls with exact
 arguments, a code interpreter run, a failure, an incomplete reply, an expiry, a delay
 between deltas. The same models serve the Python API (`MockServer.script`), scenario
 files (`assistants-mock serve --scenario FILE`, YAML or JSON) and the HTTP control
-endpoint (`POST /assistants-mock/script`).
+endpoint (`POST /assistants-mock/script`); each names the keys it does not know, and
+where (`rules[0].turns[1].toolcalls`).
+
+A scripted call must be one the real model could make on the run (see `tool_check`):
+`Turn.failure` says how a turn fails the run, scripted or not.
 """
 
 from __future__ import annotations
@@ -14,13 +18,30 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PrivateAttr,
+    RootModel,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from .errors import BadRequestError
+from .tool_check import check_calls
+from .validation import translate
 
 __all__ = [
+    "CALL_FAILURE_CODE",
     "Failure",
     "Rule",
     "Scenario",
@@ -31,6 +52,7 @@ __all__ = [
     "ScriptedCode",
     "Turn",
     "Upload",
+    "invalid",
     "load_scenario",
 ]
 
@@ -90,6 +112,8 @@ class Turn(_Closed):
     incomplete: bool = False
     expire: bool = False
     delay_ms: Annotated[int, Field(ge=0, le=60_000)] = 0
+    _origin: str = PrivateAttr(default="A scripted turn")
+    """Which rule and turn this is (`Script.add` names it), for the messages."""
 
     @model_validator(mode="after")
     def _one_ending(self) -> Turn:
@@ -97,6 +121,18 @@ class Turn(_Closed):
         if sum(endings) > 1:
             raise ValueError("a turn ends one way: tool_calls, fail or expire")
         return self
+
+    def failure(self, run: Mapping[str, Any]) -> Failure | None:
+        """How this turn fails `run` (as rendered), or None: its scripted `fail`, or a
+        tool call the real model could never make there (a function the run does not
+        have, arguments its schema refuses)."""
+        if self.fail is not None:
+            return self.fail
+        calls = [(call.name, call.arguments_json) for call in self.tool_calls]
+        reason = check_calls(calls, run) if calls else None
+        if reason is None:
+            return None
+        return Failure(code=CALL_FAILURE_CODE, message=f"{self._origin}: {reason}.")
 
 
 class Rule(_Closed):
@@ -114,8 +150,24 @@ class Rule(_Closed):
     @classmethod
     def _compiles(cls, pattern: str | None) -> str | None:
         if pattern is not None:
-            re.compile(pattern)
+            try:
+                re.compile(pattern)
+            except re.error as exc:  # not a ValueError: pydantic would let it through
+                raise ValueError(f"not a regular expression ({exc})") from None
         return pattern
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> Rule:
+        """A rule from its fields, or a `ScriptError` naming what is wrong, and where."""
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise ScriptError(invalid(exc, Rule).message) from None
+
+    def describe(self) -> str:
+        """`assistant='Helper', message='weather'`: what the rule matches."""
+        fields = self.model_dump(exclude={"turns"}, exclude_none=True)
+        return ", ".join(f"{k}={v!r}" for k, v in fields.items()) or "any run"
 
     def matches(self, *, assistant_id: str, assistant_name: str | None, thread_id: str,
                 prompt: str) -> bool:  # fmt: skip
@@ -132,16 +184,91 @@ class Scenario(_Closed):
     rules: list[Rule]
 
 
-class Upload(RootModel[Scenario | Rule]):
-    """What the control endpoint takes: a scenario, or one rule."""
+def _kind(value: object) -> str:
+    return "#scenario" if isinstance(value, dict) and "rules" in value else "#rule"
+
+
+class Upload(
+    RootModel[
+        Annotated[
+            Annotated[Scenario, Tag("#scenario")] | Annotated[Rule, Tag("#rule")],
+            Discriminator(_kind),
+        ]
+    ]
+):
+    """What the control endpoint takes: a scenario (it has `rules`), or one rule. Tagged,
+    so an error speaks of the one the body is, never of the other."""
 
     @property
     def rules(self) -> list[Rule]:
         return self.root.rules if isinstance(self.root, Scenario) else [self.root]
 
+    @classmethod
+    def parse(cls, body: bytes) -> Upload:
+        """The control endpoint's JSON body, or the 400 naming what is wrong, and where."""
+        try:
+            return cls.model_validate_json(body or b"{}")
+        except ValidationError as exc:
+            raise invalid(exc, Rule) from None
+
 
 class ScriptError(ValueError):
     """A script that cannot be used (unreadable file, bad rule)."""
+
+
+CALL_FAILURE_CODE: Literal["server_error"] = "server_error"
+"""The `last_error.code` of a run failed by a call the real model could never make: the
+fault is the model's (here, its script), not the prompt's (`invalid_prompt`); see
+docs/fidelity.md."""
+
+_MODEL_OF: dict[str, type[BaseModel]] = {
+    "rules": Rule,
+    "turns": Turn,
+    "tool_calls": ScriptedCall,
+    "citations": ScriptedCitation,
+    "code": ScriptedCode,
+    "fail": Failure,
+}
+"""The model a list or object key holds: whose keys an unknown key sits among."""
+_ARTICLE: dict[type[BaseModel], str] = {
+    Scenario: "a scenario",
+    Rule: "a rule",
+    Turn: "a turn",
+    ScriptedCall: "a call",
+    ScriptedCitation: "a citation",
+    ScriptedCode: "a code run",
+    Failure: "a failure",
+}
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    """`('#scenario', 'rules', 0, 'turns', 1, 'x')` → `rules[0].turns[1].x`."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif not part.startswith("#"):
+            out += f".{part}" if out else part
+    return out
+
+
+def invalid(exc: ValidationError, root: type[BaseModel]) -> BadRequestError:
+    """A script's validation errors as one 400: every unknown key, where it is and the keys
+    known there; else the first complaint, in the real API's wording. `root` is what the
+    data is when it is not tagged (a rule, or a scenario file)."""
+    errors = exc.errors(include_url=False)
+    unknown = [e["loc"] for e in errors if e["type"] == "extra_forbidden"]
+    if not unknown:
+        return translate(errors[0])
+    described = []
+    for loc in unknown:
+        keys = [part for part in loc[:-1] if isinstance(part, str) and not part.startswith("#")]
+        tags = [part for part in loc if isinstance(part, str) and part.startswith("#")]
+        model = _MODEL_OF[keys[-1]] if keys else (Scenario if "#scenario" in tags else root)
+        known = ", ".join(model.model_fields)
+        described.append(f"'{_where(loc)}' ({_ARTICLE[model]} takes {known})")
+    plural = "s" if len(described) > 1 else ""
+    return BadRequestError(f"Unrecognized key{plural}: {'; '.join(described)}.")
 
 
 def load_scenario(path: Path) -> Scenario:
@@ -149,8 +276,10 @@ def load_scenario(path: Path) -> Scenario:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScriptError(f"{path}: {invalid(exc, Scenario).message}") from None
     except (OSError, yaml.YAMLError, ValueError) as exc:
-        raise ScriptError(f"{path}: {exc}") from exc
+        raise ScriptError(f"{path}: {' '.join(str(exc).split())}") from exc
 
 
 class Script:
@@ -162,7 +291,11 @@ class Script:
 
     def add(self, rule: Rule) -> None:
         with self._lock:
-            self._rules.append((rule, list(rule.turns)))
+            index = len(self._rules)
+            turns = [turn.model_copy() for turn in rule.turns]
+            for number, turn in enumerate(turns):
+                turn._origin = f"Scripted rule {index} ({rule.describe()}), turn {number}"
+            self._rules.append((rule, turns))
 
     def clear(self) -> None:
         with self._lock:

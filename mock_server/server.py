@@ -124,6 +124,6 @@ class MockServer(AppServer):
 
         Rules apply in the order added; each turn is used once. See `mock_server.script`.
         """
-        added = rule if isinstance(rule, Rule) else Rule.model_validate({**(rule or {}), **fields})
+        added = rule if isinstance(rule, Rule) else Rule.parse({**(rule or {}), **fields})
         self.backend.script.add(added)
         return added

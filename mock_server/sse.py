@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from openai import BaseModel
 from pydantic_core import to_json
 
 from .objects import render
+from .wire import WireObject
 
 __all__ = ["DONE", "Event", "encode"]
 
@@ -19,10 +19,10 @@ DONE = b"event: done\ndata: [DONE]\n\n"
 class Event:
     """One streamed event: its name (`thread.run.created`) and the object it carries,
     or, for the many small deltas of a message, its JSON already made (`raw`, from
-    `objects.TextDeltas`, whose bytes come from a validated SDK model)."""
+    `objects.TextDeltas`, whose bytes come from a validated wire object)."""
 
     name: str
-    data: BaseModel | None
+    data: WireObject | None
     raw: bytes | None = None
 
 

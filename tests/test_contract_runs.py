@@ -96,7 +96,7 @@ ALLOWED_DIFFERENCES: dict[Allowed, str] = {
 # Differences that need no entry: keys the spec does not list (`tool_resources` and
 # `reasoning_effort` on runs, `expires_at` on steps, the usage detail keys) pass the
 # schemas, as none says `additionalProperties: false`, and the SDK check lets
-# `mock_server.objects.REAL_ONLY_FIELDS` through; what lies under `metadata`, `tools` and
+# `test_contract.REAL_ONLY_FIELDS` through; what lies under `metadata`, `tools` and
 # `tool_resources` is set up differently in every recording and is not compared
 # (`extract_recorded.OPAQUE`; a thread's `tool_resources` flips between `{}` and filled
 # in the real API, section 11.7).

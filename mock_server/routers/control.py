@@ -1,7 +1,8 @@
 """`/assistants-mock/…`: the control plane, for tests in any language.
 
 - `POST /assistants-mock/script`: add a rule (`{"assistant"?, "thread"?, "message"?,
-  "turns": […]}`) or a scenario (`{"rules": […]}`) to the script.
+  "turns": […]}`) or a scenario (`{"rules": […]}`) to the script; a 400 names any unknown
+  key and where it is (`rules[0].turns[1].toolcalls`).
 - `GET /assistants-mock/script`: the rules with turns never used.
 - `DELETE /assistants-mock/script`: forget the script.
 - `POST /assistants-mock/reset`: forget everything, as a new server would.
@@ -11,18 +12,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from ..dependencies import BackendDep, body
+from ..dependencies import BackendDep
 from ..responses import json_response
 from ..script import Upload
 
 router = APIRouter(prefix="/assistants-mock")
 
 
+async def _upload(request: Request) -> Upload:
+    return Upload.parse(await request.body())
+
+
 @router.post("/script")
-async def add_script(backend: BackendDep, upload: Annotated[Upload, body(Upload)]) -> Response:
+async def add_script(backend: BackendDep, upload: Annotated[Upload, Depends(_upload)]) -> Response:
     for rule in upload.rules:
         backend.script.add(rule)
     return json_response({"added": len(upload.rules), "unused": backend.script.unused()})

@@ -5,11 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from openai.types import FileObject, VectorStore
-from openai.types.beta import Assistant, Thread
-from openai.types.beta.threads import Message, Run
-from openai.types.beta.threads.runs import RunStep
-from openai.types.vector_stores import VectorStoreFile, VectorStoreFileBatch
+from ..wire import (
+    Assistant,
+    FileObject,
+    Message,
+    Run,
+    RunStep,
+    Thread,
+    VectorStore,
+    VectorStoreFile,
+    VectorStoreFileBatch,
+)
 
 __all__ = ["Attached", "Batch", "Blob", "Identified", "Store", "Table"]
 

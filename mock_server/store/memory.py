@@ -5,11 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Generic, TypeVar
 
-from openai.types import FileObject, VectorStore
-from openai.types.beta import Assistant, Thread
-from openai.types.beta.threads import Message, Run
-from openai.types.beta.threads.runs import RunStep
-
+from ..wire import Assistant, FileObject, Message, Run, RunStep, Thread, VectorStore
 from .base import Attached, Batch, Blob, Identified
 
 __all__ = ["MemoryStore", "MemoryTable"]
