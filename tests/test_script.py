@@ -411,7 +411,7 @@ def test_calls_the_run_options_rule_out_fail_the_run(
 def test_unknown_keys_are_named_with_where_they_are(assistants_mock: MockServer) -> None:
     url = f"http://127.0.0.1:{assistants_mock.port}/assistants-mock/script"
     scenario = {"rules": [{"turns": [{"text": "x"}, {"toolcalls": []}]}]}
-    answer = httpx2.post(url, json=scenario)
+    answer = httpx.post(url, json=scenario)
     assert answer.status_code == 400
     assert answer.json() == {
         "error": {
@@ -422,20 +422,20 @@ def test_unknown_keys_are_named_with_where_they_are(assistants_mock: MockServer)
             "code": None,
         }
     }
-    answer = httpx2.post(url, json={"turn": [{"text": "x"}], "assistant": "a", "colour": 1})
+    answer = httpx.post(url, json={"turn": [{"text": "x"}], "assistant": "a", "colour": 1})
     assert answer.json()["error"]["message"] == (
         "Unrecognized keys: 'turn' (a rule takes assistant, thread, message, turns); "
         "'colour' (a rule takes assistant, thread, message, turns)."
     )
     # Other complaints speak of the body as it is (a rule), not of a scenario's `rules`.
-    answer = httpx2.post(url, json={"assistant": "a"})
+    answer = httpx.post(url, json={"assistant": "a"})
     assert answer.json()["error"]["message"] == "Missing required parameter: 'turns'."
-    answer = httpx2.post(url, json={"message": "(", "turns": [{"text": "x"}]})
+    answer = httpx.post(url, json={"message": "(", "turns": [{"text": "x"}]})
     assert answer.status_code == 400
     assert answer.json()["error"]["message"].startswith(
         "Invalid 'message': Value error, not a regular expression"
     )
-    assert httpx2.get(url).json() == {"unused": []}
+    assert httpx.get(url).json() == {"unused": []}
 
 
 def test_python_and_file_scripts_name_unknown_keys(
