@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# pytester's in-process runs (test_plugin.py) unload every module first imported inside them.
+# httpx2 imports its core lazily; under openai < 3 (built on httpx) that happens first inside such
+# a run, and the copy imported again later escapes the proxy's `except httpx2.HTTPError`.
+import httpcore2  # noqa: F401
 import pytest
 from openai import OpenAI
 from openai.types.beta import Assistant, Thread

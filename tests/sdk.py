@@ -1,11 +1,14 @@
 """What differs between the openai releases the suite runs under (`python3 tasks.py matrix`).
 
-httpx                  the HTTP library the installed SDK is built on: `httpx2` from
-                       openai 3.x, `httpx` before (an `http_client=` must be its `Client`)
-vector_stores(client)  `client.vector_stores`, or `client.beta.vector_stores` before 1.66
-error_message(error)   the server's message: the SDKs word `APIStatusError.message` apart
-transport_error(error) what the HTTP layer raised: openai < 3 wraps it in
-                       `APIConnectionError`
+- `httpx`: the HTTP library the installed SDK is built on (`httpx2` from openai 3.x, `httpx`
+  before); an `http_client=` must be its `Client`.
+- `vector_stores(client)`: `client.vector_stores`, `client.beta.vector_stores` before 1.66.
+- `error_message(error)`: the server's message; the SDKs word `APIStatusError.message` apart.
+- `transport_error(error)`: what the HTTP layer raised; openai < 3 wraps it in
+  `APIConnectionError`.
+- `STOPS_AT_HAS_MORE`: whether auto-pagination stops at `has_more: false`; older releases
+  (1.59) also ask for the empty page after the last item.
+- `require_method`, `require_parameter`: skip a test of what this release cannot send.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import openai
 import pytest
 from openai import APIConnectionError, APIStatusError
+from openai.pagination import SyncCursorPage
 
 from client.sdk import vector_stores
 
@@ -27,6 +31,7 @@ else:
     httpx = importlib.import_module(openai.DefaultHttpxClient.__mro__[1].__module__)
 
 __all__ = [
+    "STOPS_AT_HAS_MORE",
     "error_message",
     "httpx",
     "require_method",
@@ -34,6 +39,8 @@ __all__ = [
     "transport_error",
     "vector_stores",
 ]
+
+STOPS_AT_HAS_MORE = "has_more" in SyncCursorPage.model_fields
 
 
 def error_message(error: APIStatusError) -> str:

@@ -13,7 +13,7 @@ from openai import AuthenticationError, BadRequestError, NotFoundError, OpenAI
 
 from mock_server import MockServer
 
-from .sdk import httpx
+from .sdk import httpx, require_parameter
 
 EPOCH = 1_767_225_600
 DAY = 86_400
@@ -93,6 +93,7 @@ def test_batch_files_expire_after_thirty_days(assistants_client: OpenAI) -> None
 
 
 def test_expires_after_sets_expires_at(assistants_client: OpenAI) -> None:
+    require_parameter(assistants_client.files.create, "expires_after")
     created = assistants_client.files.create(
         file=("a.txt", b"x"),
         purpose="assistants",
@@ -103,6 +104,7 @@ def test_expires_after_sets_expires_at(assistants_client: OpenAI) -> None:
 
 
 def test_expires_after_out_of_range_is_rejected(assistants_client: OpenAI) -> None:
+    require_parameter(assistants_client.files.create, "expires_after")
     with pytest.raises(BadRequestError) as info:
         assistants_client.files.create(
             file=("a.txt", b"x"),

@@ -13,7 +13,7 @@ from openai import OpenAI
 
 from mock_server import MockServer
 
-from .sdk import httpx
+from .sdk import STOPS_AT_HAS_MORE, httpx
 
 KINDS = ["assistants", "messages"]
 COUNT = 6
@@ -84,10 +84,10 @@ def test_sdk_auto_pagination_walks_every_page(
     seen = [item.id for item in listing.list(**params)]
     assert seen == [listing.ids[i] for i in expected]
     # Two pages: the second asks for what follows the last item of the first.
-    assert [dict(url.params) for url in urls] == [
-        params | {"limit": "4"},
-        params | {"limit": "4", "after": listing.ids[expected[3]]},
-    ]
+    pages = [params | {"limit": "4"}, params | {"limit": "4", "after": listing.ids[expected[3]]}]
+    if not STOPS_AT_HAS_MORE:  # an older SDK asks for the empty page after the last item too
+        pages.append(params | {"limit": "4", "after": listing.ids[expected[-1]]})
+    assert [dict(url.params) for url in urls] == pages
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -96,7 +96,8 @@ def test_pages_stop_exactly_at_the_end(recorded: tuple[OpenAI, list[httpx.URL]],
     listing = populate(client, kind)
     urls.clear()
     assert len(list(listing.list(limit=2))) == COUNT
-    assert len(urls) == 3  # has_more is false on the third page: no fourth request
+    # has_more is false on the third page: no fourth request (but from an older SDK)
+    assert len(urls) == (3 if STOPS_AT_HAS_MORE else 4)
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -17,7 +17,7 @@ from mock_server import MockServer
 from mock_server.library import Library, SearchHit, chunk_text, query_terms, score_chunk
 
 from .conftest import run_node
-from .sdk import httpx, require_parameter, vector_stores
+from .sdk import httpx, require_method, require_parameter, vector_stores
 
 EPOCH = 1_767_225_600
 DAY = 86_400
@@ -178,6 +178,7 @@ def test_list_pages_newest_first(assistants_client: OpenAI) -> None:
 
 
 def test_attach_a_file(assistants_client: OpenAI) -> None:
+    require_parameter(vector_stores(assistants_client).files.create, "attributes")
     store = vector_stores(assistants_client).create()
     file_id = upload(assistants_client, "a.txt", "hello world")
     response = vector_stores(assistants_client).files.with_raw_response.create(
@@ -276,6 +277,7 @@ def test_list_files_pages_and_filters(assistants_client: OpenAI) -> None:
 
 
 def test_file_content_is_its_text(assistants_client: OpenAI) -> None:
+    require_method(vector_stores(assistants_client).files, "content")
     file_id = upload(assistants_client, "a.txt", "Penguins swim.\n\nThey eat fish.")
     store = vector_stores(assistants_client).create(file_ids=[file_id])
     parts = list(vector_stores(assistants_client).files.content(file_id, vector_store_id=store.id))
@@ -362,6 +364,7 @@ def test_batch_upload_and_poll(recorded: tuple[OpenAI, Recorder]) -> None:
 
 
 def test_batch_object_and_its_files(assistants_client: OpenAI) -> None:
+    require_parameter(vector_stores(assistants_client).file_batches.create, "attributes")
     store = vector_stores(assistants_client).create()
     ids = [upload(assistants_client, f"f{i}.txt", "x") for i in range(3)]
     outside = upload(assistants_client, "outside.txt", "y")
@@ -583,6 +586,7 @@ def test_create_bodies_are_checked(
 
 
 def test_attributes_are_checked(assistants_client: OpenAI) -> None:
+    require_parameter(vector_stores(assistants_client).files.create, "attributes")
     store = vector_stores(assistants_client).create()
     file_id = upload(assistants_client, "a.txt", "x")
     with pytest.raises(BadRequestError) as info:
@@ -743,6 +747,7 @@ def test_query_terms_and_scores() -> None:
 
 
 def test_the_search_endpoint(assistants_client: OpenAI) -> None:
+    require_method(vector_stores(assistants_client), "search")
     store, (penguins, _) = make_store(
         assistants_client, ("penguins.txt", PENGUINS), ("whales.txt", WHALES)
     )
