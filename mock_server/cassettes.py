@@ -8,10 +8,12 @@
 Secrets never reach the file (`authorization`, `openai-organization`, `openai-project`,
 cookies, `user-agent`, every `x-stainless-*` header, in requests and responses alike), nor
 does what changes from one recording to the next (`date`, `server`, a local server's random
-port, a multipart upload's random boundary), so re-recording the same script against the
-same seed gives the same file. Requests match on method, path, query and JSON body, not on
-host or port, so a cassette recorded from one server replays anywhere. vcrpy scrubs a live
-request the same way before matching it, so uploads match their recording.
+port, a multipart upload's random boundary), nor what one SDK release sends otherwise than
+another (the key order of a JSON body, a `content-type` on a request with no body), so
+re-recording the same script against the same seed gives the same file under any SDK.
+Requests match on method, path, query and JSON body, not on host or port, so a cassette
+recorded from one server replays anywhere. vcrpy scrubs a live request the same way
+before matching it, so uploads match their recording.
 """
 
 from __future__ import annotations
@@ -60,7 +62,29 @@ def scrub_request(request: Request) -> Request:
         ):
             del request.headers[name]
     _fix_boundary(request)
+    _canonical_json(request)
     return request
+
+
+def _canonical_json(request: Request) -> None:
+    """A JSON body with its keys sorted (openai 3.x sends `stream` first where 1.x and 2.x
+    send it last); no `content-type` without a body (1.59 and 1.65 send one on every GET)."""
+    content_type = request.headers.get("content-type", "")
+    if not request.body:
+        if content_type == "application/json":
+            del request.headers["content-type"]
+        return
+    if content_type != "application/json":
+        return
+    try:
+        parsed = json.loads(request.body)
+    except ValueError:
+        return
+    request.body = json.dumps(
+        parsed, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode()
+    if "content-length" in request.headers:
+        request.headers["content-length"] = str(len(request.body))
 
 
 def _fix_boundary(request: Request) -> None:
