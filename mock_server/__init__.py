@@ -6,3 +6,7 @@ from .server import MockServer
 from .settings import Settings
 
 __all__ = ["Backend", "MockServer", "Settings", "create_app"]
+
+__version__ = "0.1.0"
+"""The one place the version is written: pyproject.toml reads it (`dynamic`), so
+`--version` needs no metadata lookup at start-up."""

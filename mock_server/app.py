@@ -45,7 +45,8 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
-    """A new mock Assistants API with its own backend."""
+    """A new mock Assistants API with its own backend (`app.state.backend`, which routes and
+    `Edge` read on every request, so replacing it reconfigures the app in place)."""
     backend = Backend(settings, store)
     app = FastAPI(
         title="assistants-mock",
@@ -64,5 +65,5 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         # The routes themselves, not the routers: FastAPI matches an included router's
         # routes twice per request, which cost more than the work behind them.
         app.router.routes.extend(module.router.routes)
-    app.add_middleware(Edge, backend=backend)
+    app.add_middleware(Edge)
     return app

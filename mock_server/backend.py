@@ -57,7 +57,7 @@ class Backend:
         )
         self.ids = IdFactory(self.settings.seed)
         self.store: Store = store or MemoryStore()
-        self.library = Library(self.store, self.ids, self.clock)
+        self.library = Library(self.store, self.ids, self.clock, self.settings)
         self.lock = threading.RLock()
         self.script = Script()
         if self.settings.scenario is not None:
@@ -431,7 +431,7 @@ class Backend:
             tools=[objects.tool(t) for t in req.tools]
             if req.tools is not None
             else defaults["tools"],
-            tool_resources=tool_resources,
+            tool_resources=objects.run_tool_resources(tool_resources, streamed=bool(req.stream)),
             metadata=dict(req.metadata or {}),
             temperature=defaults["temperature"] if req.temperature is None else req.temperature,
             top_p=defaults["top_p"] if req.top_p is None else req.top_p,

@@ -70,19 +70,24 @@ def check_headers(settings: Settings, path: str, headers: Mapping[str, str]) -> 
 
 class Edge:
     """Stamps `x-request-id` (seeded) and `openai-version` on every response, and answers
-    header errors before any route runs."""
+    header errors before any route runs.
 
-    def __init__(self, app: ASGIApp, backend: Backend) -> None:
+    It reads the backend from `app.state` on each request, as the routes do, so a server
+    reconfigured in place (`MockServer.configure`) is followed at once.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.backend = backend
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        # Starlette puts the application on the scope before any middleware runs.
+        backend: Backend = scope["app"].state.backend
         common = [
             (b"openai-version", OPENAI_VERSION.encode()),
-            (b"x-request-id", self.backend.ids.request_id().encode()),
+            (b"x-request-id", backend.ids.request_id().encode()),
         ]
 
         async def send_with_headers(message: Message) -> None:
@@ -90,7 +95,7 @@ class Edge:
                 message["headers"] = [*message.get("headers", []), *common]
             await send(message)
 
-        error = check_headers(self.backend.settings, scope["path"], Headers(scope=scope))
+        error = check_headers(backend.settings, scope["path"], Headers(scope=scope))
         if error is not None:
             await error_response(error)(scope, receive, send_with_headers)
             return

@@ -266,7 +266,9 @@ class RunExecutor:
             ctx.prompt_tokens += fake_model.count_tokens(code.logs)
             reply = fake_model.reply_with_logs(code.logs)
         elif fake_model.wants_search(prompt=ctx.prompt, tools=tools, tool_choice=choice) and (
-            (hits := self._search(ctx)) or isinstance(choice, dict)
+            (hits := self._search(ctx))
+            or isinstance(choice, dict)
+            or (fake_model.asks_about_files(ctx.prompt) and bool(self._vector_store_ids()))
         ):
             yield from self._search_files(hits, ctx)
             parts = [(h.text, h.file_id, h.file_name) for h in hits[:2]]
@@ -311,10 +313,7 @@ class RunExecutor:
         """A `tool_calls` step with one file_search call: announced by one delta, then
         completed with its results (their `content` only when `include[]` asks)."""
         options = self._file_search_options(ctx)
-        ranking = options.get("ranking_options") or {
-            "ranker": "default_2024_08_21",
-            "score_threshold": 0.0,
-        }
+        ranking = objects.call_ranking_options(options.get("ranking_options"))
         step = self._new_step({"type": "tool_calls", "tool_calls": []})
         yield Event("thread.run.step.created", step)
         yield Event("thread.run.step.in_progress", step)

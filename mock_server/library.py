@@ -2,13 +2,21 @@
 
 `Library` holds the state and rules of `/v1/files` and `/v1/vector_stores…`; the
 backend owns one (`Backend.library`) and routers call it with parsed request models, as
-they call the backend. Uploads are `processed` and attached files `completed` the moment
-they arrive, so every SDK polling helper (`create_and_poll`, `upload_and_poll`, the file
-batches' helpers) returns on its first poll.
+they call the backend. Uploads are `processed` and files attached one by one `completed`
+the moment they arrive. A file batch is made `in_progress`, as the real API answers, and
+completes the way an unstreamed run advances (`Settings.run_progression`): at the first
+read of its store (`immediate`), at the first retrieve of the batch (`per_poll`), or
+`seconds_per_transition` later (`clock`). So every SDK polling helper (`create_and_poll`,
+`upload_and_poll`) returns on its first poll.
 
 `Library.search` is what a run's `file_search` step calls: the attached files' text is
 split into chunks (paragraphs, long ones into windows of the file's chunk size), each
 chunk is scored by how many of the query's words it holds, and the best come first.
+The score of a chunk is the share of the query's terms it holds, counting only the terms
+that occur somewhere in the searched files: a word no file holds ("using", "available")
+is how the question is put, not evidence. So a passage holding most of what the files
+can answer scores above 0.5 and one holding none of it scores 0 (the real API scored the
+recorded `favorite_foods.txt` passage 0.75; ours is 0.75 too).
 There is no randomness and no clock in it: the same files and query give the same hits.
 """
 
@@ -27,6 +35,7 @@ from .clock import Clock
 from .errors import BadRequestError, NotFoundError
 from .ids import IdFactory, Prefix
 from .pagination import paginate
+from .settings import Settings
 from .store import Store
 from .store.base import Attached, Batch, Blob
 from .wire import (
@@ -67,7 +76,8 @@ class SearchHit:
     file_id: str
     file_name: str
     score: float
-    """Between 0 and 1, rounded to 4 places: the share of the query's words in `text`."""
+    """Between 0 and 1, rounded to 4 places: the share of the query's terms in `text`,
+    of those the searched files hold."""
     text: str
     """The matching chunk."""
 
@@ -76,11 +86,13 @@ _WORD = re.compile(r"\w+")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _STOPWORDS = frozenset(
     {
-        "a", "an", "and", "are", "as", "at", "be", "but", "by", "do", "does", "for", "from",
-        "had", "has", "have", "how", "i", "if", "in", "into", "is", "it", "its", "me", "my",
-        "no", "not", "of", "on", "or", "our", "so", "than", "that", "the", "their", "them",
-        "then", "there", "these", "they", "this", "to", "was", "we", "were", "what", "when",
-        "where", "which", "who", "why", "will", "with", "you", "your",
+        "a", "about", "all", "also", "an", "and", "any", "are", "as", "at", "be", "but",
+        "by", "can", "could", "do", "does", "for", "from", "had", "has", "have", "how", "i",
+        "if", "in", "into", "is", "it", "its", "just", "me", "my", "no", "not", "of", "on",
+        "or", "our", "please", "should", "so", "some", "tell", "than", "that", "the",
+        "their", "them", "then", "there", "these", "they", "this", "to", "was", "we",
+        "were", "what", "when", "where", "which", "who", "why", "will", "with", "would",
+        "you", "your",
     }
 )  # fmt: skip
 """Words too common to tell chunks apart; ignored unless the query has nothing else."""
@@ -103,8 +115,9 @@ def _words(text: str) -> list[str]:
 
 
 def query_terms(query: str) -> frozenset[str]:
-    """The distinct words of a query that count when scoring, stop words left out."""
-    words = frozenset(_words(query))
+    """The distinct words of a query that count when scoring: stop words and single
+    characters (the `s` of `what's`) left out."""
+    words = frozenset(w for w in _words(query) if len(w) > 1)
     return (words - _STOPWORDS) or words
 
 
@@ -148,10 +161,13 @@ def score_chunk(terms: frozenset[str], chunk: str) -> float:
 class Library:
     """Files, vector stores, their files and file batches, and `search` over them."""
 
-    def __init__(self, store: Store, ids: IdFactory, clock: Clock) -> None:
+    def __init__(
+        self, store: Store, ids: IdFactory, clock: Clock, settings: Settings | None = None
+    ) -> None:
         self.store = store
         self.ids = ids
         self.clock = clock
+        self.settings = settings or Settings()
         self.lock = threading.RLock()
 
     # --- files -------------------------------------------------------------------------
@@ -243,6 +259,13 @@ class Library:
             return self._refresh(created.id)
 
     def get_vector_store(self, vector_store_id: str) -> VectorStore:
+        """The store, once the batches due by now have completed (every read of a store,
+        its files or its batches comes through here)."""
+        with self.lock:
+            self._settle(vector_store_id)
+            return self._vector_store(vector_store_id)
+
+    def _vector_store(self, vector_store_id: str) -> VectorStore:
         found = self.store.vector_stores.get(vector_store_id)
         if found is None:
             raise NotFoundError.for_id("vector store", vector_store_id)
@@ -281,7 +304,10 @@ class Library:
             return objects.vector_store_deleted(vector_store_id)
 
     def list_vector_stores(self, query: rq.ListQuery) -> tuple[list[VectorStore], bool]:
-        return paginate(self.store.vector_stores.children(), query)
+        with self.lock:
+            for found in self.store.vector_stores.children():
+                self._settle(found.id)
+            return paginate(self.store.vector_stores.children(), query)
 
     # --- vector store files ------------------------------------------------------------
 
@@ -341,7 +367,9 @@ class Library:
     def create_file_batch(
         self, vector_store_id: str, req: rq.CreateFileBatch
     ) -> VectorStoreFileBatch:
-        """Attach several files at once; the batch is `completed` when it is made."""
+        """Attach several files at once. The batch and the files it attaches are
+        `in_progress` (files the store already holds keep their status); `_settle`
+        completes them."""
         if req.file_ids is None and req.files is None:
             raise BadRequestError(
                 "Missing required parameter: 'file_ids'.",
@@ -369,33 +397,48 @@ class Library:
             self.get_vector_store(vector_store_id)
             for one in wanted:
                 self._file_to_attach(one.file_id)
-            attached = [
-                self._attach(
-                    vector_store_id, one.file_id, one.chunking_strategy, one.attributes or {}
+            attached = {
+                one.file_id: self._attach(
+                    vector_store_id,
+                    one.file_id,
+                    one.chunking_strategy,
+                    one.attributes or {},
+                    status="in_progress",
                 )
                 for one in wanted
-            ]
+            }
             self._refresh(vector_store_id)
+            statuses = [f.status for f in attached.values()]
             created = objects.file_batch(
                 id=self.ids.new(Prefix.FILE_BATCH, length=32, hex=True),
                 created_at=self.clock.now(),
                 vector_store_id=vector_store_id,
-                status="completed",
-                file_counts=objects.file_counts(f.status for f in attached),
+                status="in_progress" if "in_progress" in statuses else "completed",
+                file_counts=objects.file_counts(statuses),
             )
-            file_ids = tuple(dict.fromkeys(one.file_id for one in wanted))
-            self.store.file_batches.insert(Batch(created, file_ids), parent=vector_store_id)
+            self.store.file_batches.insert(Batch(created, tuple(attached)), parent=vector_store_id)
             return created
 
-    def get_file_batch(self, vector_store_id: str, batch_id: str) -> VectorStoreFileBatch:
-        return self._batch(vector_store_id, batch_id).batch
+    def get_file_batch(
+        self, vector_store_id: str, batch_id: str, *, poll: bool = False
+    ) -> VectorStoreFileBatch:
+        """The batch; `poll` marks a retrieve, which completes it in `per_poll` mode."""
+        with self.lock:
+            if poll:
+                self._settle(vector_store_id, polled=batch_id)
+            return self._batch(vector_store_id, batch_id).batch
 
     def cancel_file_batch(self, vector_store_id: str, batch_id: str) -> VectorStoreFileBatch:
-        """Only a batch still `in_progress` can be cancelled, and here none ever is."""
-        batch = self.get_file_batch(vector_store_id, batch_id)
-        raise BadRequestError(
-            f"Cannot cancel vector store file batch with status '{batch.status}'."
-        )
+        """Stop a batch: its files still `in_progress` become `cancelled`, and so does the
+        batch. A batch that already ended is answered as it is (the real API answered a
+        completed batch's cancel with 200 and the batch, still `completed`)."""
+        with self.lock:
+            found = self._batch(vector_store_id, batch_id)
+            if found.batch.status != "in_progress":
+                return found.batch
+            cancelled = self._finish(found, "cancelled")
+            self._refresh(vector_store_id)
+            return cancelled
 
     def list_file_batch_files(
         self, vector_store_id: str, batch_id: str, query: rq.VectorStoreFileListQuery
@@ -408,6 +451,54 @@ class Library:
             if row.file.id in members
         ]
         return paginate(_with_status(files, query.filter), query)
+
+    def _settle(self, vector_store_id: str, polled: str | None = None) -> None:
+        """Complete the store's batches that are due, as `Settings.run_progression` says
+        a run advances: all of them (`immediate`), the one retrieved (`per_poll`), those
+        made `seconds_per_transition` ago or more (`clock`)."""
+        mode = self.settings.run_progression
+        now = self.clock.now()
+        settled = False
+        for found in self.store.file_batches.children(vector_store_id):
+            batch = found.batch
+            if batch.status != "in_progress":
+                continue
+            if mode == "per_poll":
+                due = batch.id == polled
+            elif mode == "clock":
+                due = now - batch.created_at >= max(self.settings.seconds_per_transition, 1)
+            else:
+                due = True
+            if due:
+                self._finish(found, "completed")
+                settled = True
+        if settled:
+            self._refresh(vector_store_id)
+
+    def _finish(self, found: Batch, status: str) -> VectorStoreFileBatch:
+        """End a batch: its files still `in_progress` take `status` (completed ones count
+        their bytes), then the batch takes it, with its files counted again."""
+        vector_store_id = found.batch.vector_store_id
+        statuses = []
+        for file_id in found.file_ids:
+            row = self.store.vector_store_files.get(Attached.key(vector_store_id, file_id))
+            if row is None:
+                continue
+            attached = row.file
+            if attached.status == "in_progress":
+                size = self.store.files.get(file_id)
+                attached = objects.revise(
+                    attached,
+                    status=status,
+                    usage_bytes=size.bytes if size is not None and status == "completed" else 0,
+                )
+                self.store.vector_store_files.update(Attached(attached))
+            statuses.append(attached.status)
+        ended = objects.revise(
+            found.batch, status=status, file_counts=objects.file_counts(statuses)
+        )
+        self.store.file_batches.update(Batch(ended, found.file_ids))
+        return ended
 
     # --- search ------------------------------------------------------------------------
 
@@ -422,6 +513,9 @@ class Library:
         first; ties keep file order (stores in the order given, files in attachment
         order) then chunk order. Chunks scoring 0 or below `score_threshold` are left
         out, as are unknown store ids; a file in several of the stores counts once."""
+        with self.lock:
+            for vector_store_id in vector_store_ids:
+                self._settle(vector_store_id)
         hits = [
             hit
             for hit in self._scored(vector_store_ids, query_terms(query))
@@ -463,6 +557,8 @@ class Library:
     def _scored(
         self, vector_store_ids: Sequence[str], terms: frozenset[str]
     ) -> Iterator[SearchHit]:
+        """Every chunk of the stores' files, scored against the `terms` some chunk holds."""
+        chunks: list[tuple[str, str, str]] = []
         seen: set[str] = set()
         for vector_store_id in vector_store_ids:
             for row in self.store.vector_store_files.children(vector_store_id):
@@ -473,7 +569,11 @@ class Library:
                 seen.add(attached.id)
                 size, overlap = _chunk_sizes(attached)
                 for chunk in chunk_text(self._text(attached.id), size, overlap):
-                    yield SearchHit(attached.id, file.filename, score_chunk(terms, chunk), chunk)
+                    chunks.append((attached.id, file.filename, chunk))
+        known = frozenset(word for _, _, chunk in chunks for word in _words(chunk))
+        evidence = terms & known
+        for file_id, file_name, chunk in chunks:
+            yield SearchHit(file_id, file_name, score_chunk(evidence, chunk), chunk)
 
     def _text(self, file_id: str) -> str:
         blob = self.store.file_contents.get(file_id)
@@ -491,24 +591,28 @@ class Library:
         file_id: str,
         strategy: rq.ChunkingStrategyIn | None,
         attributes: Mapping[str, Any],
+        status: str = "completed",
     ) -> VectorStoreFile:
+        """A file attached `completed`, or `in_progress` (no bytes counted yet) for a batch."""
         existing = self.store.vector_store_files.get(Attached.key(vector_store_id, file_id))
         if existing is not None:
             return existing.file
+        size = self._file_to_attach(file_id).bytes
         attached = objects.vector_store_file(
             id=file_id,
             created_at=self.clock.now(),
             vector_store_id=vector_store_id,
-            usage_bytes=self._file_to_attach(file_id).bytes,
+            usage_bytes=size if status == "completed" else 0,
             chunking_strategy=objects.chunking_strategy(strategy),
             attributes=dict(attributes),
+            status=status,
         )
         self.store.vector_store_files.insert(Attached(attached), parent=vector_store_id)
         return attached
 
     def _refresh(self, vector_store_id: str) -> VectorStore:
         """Recount a store's files and bytes after its files changed."""
-        current = self.get_vector_store(vector_store_id)
+        current = self._vector_store(vector_store_id)
         files = [row.file for row in self.store.vector_store_files.children(vector_store_id)]
         counts = objects.file_counts(f.status for f in files)
         data = objects.render(current) | {

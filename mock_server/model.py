@@ -24,6 +24,7 @@ __all__ = [
     "FunctionCall",
     "Reply",
     "arguments_for",
+    "asks_about_files",
     "choose_calls",
     "cited_reply",
     "count_tokens",
@@ -258,13 +259,18 @@ def _stem(word: str) -> str:
 
 
 def _mentions(function: dict[str, Any], prompt_words: set[str]) -> int:
-    """How strongly the prompt mentions a function: words of its name count double."""
+    """How strongly the prompt mentions a function: words of its name count double, and
+    a weekday counts when the function takes a day ("What should I eat on Thursday?")."""
     name_words = {_stem(w) for w in _NAME_PARTS.findall(function.get("name", ""))}
     name_words = {w for w in name_words if len(w) > 2 and w not in _STOPWORDS and w != "get"}
     description = function.get("description") or ""
     described = {_stem(w) for w in _WORD.findall(description) if len(w) > 3}
     described -= _STOPWORDS
-    return 2 * len(name_words & prompt_words) + len(described & prompt_words)
+    score = 2 * len(name_words & prompt_words) + len(described & prompt_words)
+    properties = (function.get("parameters") or {}).get("properties") or {}
+    if prompt_words & set(_WEEKDAYS) and any("day" in str(p).lower() for p in properties):
+        score += 1  # the prompt names the weekday the function takes
+    return score
 
 
 def _string_for(name: str, schema: dict[str, Any], prompt: str) -> str:
@@ -458,6 +464,12 @@ def reply_with_logs(logs: str) -> Reply:
 _SEARCH_WORDS = frozenset(
     {"search", "file", "files", "document", "documents", "according", "find", "look"}
 )
+
+
+def asks_about_files(prompt: str) -> bool:
+    """Whether the prompt points at the files ("Using the files you have available, …",
+    "search the documents"): then the model searches even when nothing matches."""
+    return any(w.lower() in _SEARCH_WORDS for w in _WORD.findall(prompt))
 
 
 def wants_search(*, prompt: str, tools: Sequence[dict[str, Any]], tool_choice: Any) -> bool:

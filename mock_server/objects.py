@@ -34,6 +34,7 @@ __all__ = [
     "TextDeltas",
     "assistant",
     "assistant_deleted",
+    "call_ranking_options",
     "citation_delta",
     "content_blocks",
     "list_page",
@@ -44,6 +45,7 @@ __all__ = [
     "revise",
     "run",
     "run_step",
+    "run_tool_resources",
     "step_delta",
     "text_block",
     "thread",
@@ -86,7 +88,8 @@ def list_page(data: Sequence[dict[str, Any]], has_more: bool) -> dict[str, Any]:
 
 def tool(spec: Any) -> dict[str, Any]:
     """A tool as the real API echoes it: function `parameters`/`strict` and file_search
-    ranking options filled with their defaults."""
+    ranking options filled with their defaults (`hybrid_search: null` last, as recorded
+    in 2025)."""
     if isinstance(spec, rq.FunctionToolIn):
         fn = spec.function
         return {
@@ -109,12 +112,23 @@ def tool(spec: Any) -> dict[str, Any]:
             "ranking_options": {
                 "ranker": (ranking.ranker if ranking and ranking.ranker else "default_2024_08_21"),
                 "score_threshold": ranking.score_threshold if ranking else 0.0,
+                "hybrid_search": None,
             }
         }
         if options.max_num_results is not None:
             out = {"max_num_results": options.max_num_results, **out}
         return {"type": "file_search", "file_search": out}
     return {"type": "code_interpreter"}
+
+
+def call_ranking_options(tool_ranking: dict[str, Any] | None) -> dict[str, Any]:
+    """The `ranking_options` of a file_search call in a run step: the tool's `ranker`
+    and `score_threshold`, without the tool's `hybrid_search` (as recorded in 2025)."""
+    ranking = tool_ranking or {}
+    return {
+        "ranker": ranking.get("ranker", "default_2024_08_21"),
+        "score_threshold": ranking.get("score_threshold", 0.0),
+    }
 
 
 def tool_resources(
@@ -138,6 +152,16 @@ def tool_resources(
         ids = list(file_search.vector_store_ids or []) + list(vector_store_ids)
         out["file_search"] = {"vector_store_ids": ids}
     return out
+
+
+def run_tool_resources(given: dict[str, Any], *, streamed: bool) -> dict[str, Any]:
+    """A run's `tool_resources`. The 2025 recordings settle when code_interpreter's
+    empty `file_ids` shows: on every streamed run (createRun and createThreadAndRun,
+    with no tools, function tools or code_interpreter), never on one that is not
+    streamed (`{}` there, whatever the tools)."""
+    if not streamed or "code_interpreter" in given:
+        return given
+    return {"code_interpreter": {"file_ids": []}} | given
 
 
 def content_blocks(
@@ -568,6 +592,18 @@ def vector_store_file(
     )
 
 
+def batch_file(attached: VectorStoreFile) -> dict[str, Any]:
+    """A file as a batch's file list shows it: the six keys the real API sent there."""
+    return {
+        "id": attached.id,
+        "object": "vector_store.file",
+        "created_at": attached.created_at,
+        "vector_store_id": attached.vector_store_id,
+        "status": attached.status,
+        "last_error": attached.last_error,
+    }
+
+
 def vector_store_file_deleted(object_id: str) -> Deleted:
     return Deleted(id=object_id, object="vector_store.file.deleted")
 
@@ -624,6 +660,7 @@ def search_results_page(query: str, results: Sequence[dict[str, Any]]) -> dict[s
 
 
 __all__ += [
+    "batch_file",
     "chunking_strategy",
     "file_batch",
     "file_content_page",

@@ -8,8 +8,10 @@ recorded here is the file vcrpy itself would have written inside the client, and
 replays the same way (`assistants-mock replay`, or vcrpy in a test).
 
 The cassette is rewritten after every interaction, in the order the requests arrived,
-so stopping the proxy loses nothing. The SDK's base URL `http://HOST:PORT/v1` maps onto
-the upstream's: `--upstream https://api.openai.com/v1`.
+so stopping the proxy loses nothing. What happens to a cassette that already holds
+interactions is vcrpy's record mode (`RecordMode`): `once`, the default, refuses to touch
+it; `new_episodes` appends; `all` records it again. The SDK's base URL
+`http://HOST:PORT/v1` maps onto the upstream's: `--upstream https://api.openai.com/v1`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,7 +29,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request as HTTPRequest
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
-from vcr.persisters.filesystem import FilesystemPersister
+from vcr.persisters.filesystem import CassetteNotFoundError, FilesystemPersister
 from vcr.request import Request
 
 from .cassettes import recorder
@@ -34,7 +37,14 @@ from .errors import APIError
 from .responses import error_response
 from .server import AppServer
 
-__all__ = ["CassetteWriter", "RecordingProxy", "UpstreamError", "create_proxy_app"]
+__all__ = [
+    "CassetteRefused",
+    "CassetteWriter",
+    "RecordMode",
+    "RecordingProxy",
+    "UpstreamError",
+    "create_proxy_app",
+]
 
 NOT_FORWARDED_REQUEST_HEADERS = frozenset({"host", "content-length", "connection", "keep-alive"})
 NOT_RELAYED_RESPONSE_HEADERS = frozenset({"connection", "keep-alive", "transfer-encoding"})
@@ -49,12 +59,52 @@ class UpstreamError(APIError):
     type = "server_error"
 
 
+class RecordMode(StrEnum):
+    """What recording does with a cassette that already holds interactions (vcrpy's
+    names; vcrpy's `none`, replaying only, is `assistants-mock replay`)."""
+
+    ONCE = "once"  # never touch it: record only into a new (or empty) cassette
+    NEW_EPISODES = "new_episodes"  # keep its interactions, byte for byte, and append
+    ALL = "all"  # record it again: the first interaction recorded replaces what it held
+
+
+class CassetteRefused(ValueError):
+    """A cassette the record mode does not let us write (the message says what to do)."""
+
+    def __init__(self, path: Path, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+def _held(path: Path, serializer: Any) -> tuple[list[Request], list[dict[str, Any]], Any]:
+    """The interactions (and metadata) a cassette holds; none when it is missing or empty."""
+    try:
+        loaded = FilesystemPersister.load_cassette(str(path), serializer=serializer)
+    except CassetteNotFoundError:
+        return [], [], None
+    except Exception as exc:  # vcrpy raises what its parsers raise
+        raise CassetteRefused(path, f"{path} is not a vcrpy cassette: {exc}") from None
+    requests, responses, *metadata = loaded
+    return list(requests), list(responses), metadata[0] if metadata else None
+
+
 class CassetteWriter:
     """A cassette written through the policy, interaction by interaction, in request order
-    (JSON if the path ends in `.json`, else YAML)."""
+    (JSON if the path ends in `.json`, else YAML), as the record mode allows."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        record_mode: RecordMode | str = RecordMode.ONCE,
+        on_record: Callable[[CassetteWriter, int], None] | None = None,
+    ) -> None:
         self.path = Path(path)
+        try:
+            self.record_mode = RecordMode(record_mode)
+        except ValueError:
+            allowed = ", ".join(repr(str(mode)) for mode in RecordMode)
+            raise ValueError(f"record_mode={record_mode!r} is not one of {allowed}") from None
+        self.on_record = on_record
         serializer = "json" if self.path.suffix == ".json" else "yaml"
         config = recorder(record_mode="all", serializer=serializer).get_merged_config()
         self._serializer = config["serializer"]
@@ -64,6 +114,24 @@ class CassetteWriter:
         ]
         self._slots: list[tuple[Request, dict[str, Any]] | None] = []
         self._lock = threading.Lock()
+        self._kept: tuple[list[Request], list[dict[str, Any]], Any] = ([], [], None)
+        if self.record_mode is RecordMode.ONCE:
+            count = len(_held(self.path, self._serializer)[0])
+            if count:
+                raise CassetteRefused(
+                    self.path,
+                    f"{self.path} already holds {count} recorded interactions, and record "
+                    "mode 'once' never touches an existing cassette: record with "
+                    "--record-mode new_episodes (record_mode='new_episodes') to add to it, or "
+                    "--record-mode all (record_mode='all') to record it again",
+                )
+        elif self.record_mode is RecordMode.NEW_EPISODES:
+            self._kept = _held(self.path, self._serializer)
+
+    @property
+    def kept(self) -> int:
+        """How many interactions the cassette held before, kept ahead of the new ones."""
+        return len(self._kept[0])
 
     def reserve(self) -> int:
         """A place for the interaction of a request that just arrived."""
@@ -76,23 +144,31 @@ class CassetteWriter:
         scrubbed_request = self._before_request(request)
         scrubbed_response = self._before_response(response)
         with self._lock:
-            if scrubbed_request is not None and scrubbed_response is not None:
-                self._slots[slot] = (scrubbed_request, scrubbed_response)
-            self._save()
+            if scrubbed_request is None or scrubbed_response is None:
+                return
+            self._slots[slot] = (scrubbed_request, scrubbed_response)
+            recorded = self._save()
+            if self.on_record is not None:
+                self.on_record(self, recorded)
 
     @property
     def interactions(self) -> list[tuple[Request, dict[str, Any]]]:
+        """The interactions recorded here, in request order (not those kept)."""
         with self._lock:
             return [s for s in self._slots if s is not None]
 
-    def _save(self) -> None:
+    def _save(self) -> int:
+        """Write the cassette; how many interactions were recorded here."""
         recorded = [s for s in self._slots if s is not None]
+        kept_requests, kept_responses, metadata = self._kept
         cassette = {
-            "requests": [request for request, _ in recorded],
-            "responses": [response for _, response in recorded],
+            "requests": kept_requests + [request for request, _ in recorded],
+            "responses": kept_responses + [response for _, response in recorded],
+            "metadata": metadata,
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)
         FilesystemPersister.save_cassette(str(self.path), cassette, serializer=self._serializer)
+        return len(recorded)
 
 
 def upstream_url(upstream: str, request: HTTPRequest) -> str:
@@ -178,8 +254,14 @@ class RecordingProxy(AppServer):
     """
 
     def __init__(
-        self, upstream: str, cassette: str | Path, *, host: str = "127.0.0.1", port: int = 0
+        self,
+        upstream: str,
+        cassette: str | Path,
+        *,
+        record_mode: RecordMode | str = RecordMode.ONCE,
+        host: str = "127.0.0.1",
+        port: int = 0,
     ) -> None:
         self.upstream = upstream
-        self.writer = CassetteWriter(cassette)
+        self.writer = CassetteWriter(cassette, record_mode)
         super().__init__(create_proxy_app(upstream, self.writer), host=host, port=port)

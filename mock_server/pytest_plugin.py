@@ -1,35 +1,73 @@
 """The pytest plugin, registered through the `pytest11` entry point.
 
-One server fixture, one client fixture, one marker:
+Four fixtures, one marker:
 
-    def test_it(assistants_client):
-        assistant = assistants_client.beta.assistants.create(model="gpt-4o")
+    def test_sync(assistants_client): ...        # an openai.OpenAI
+    def test_async(assistants_async_client): ... # an openai.AsyncOpenAI
+    def test_own_client(assistants_env): ...     # OPENAI_BASE_URL, OPENAI_API_KEY set
+    def test_server(assistants_mock): ...        # the MockServer: script(), backend
 
     @pytest.mark.assistants_mock(seed=7, require_beta_header=False)
-    def test_other(assistants_mock): ...
+    def test_settings(assistants_client): ...
 
-Tests without the marker share one server per session, reset before each test, so
-every test starts from an empty state and the same ids. A marker with settings gets a
-server of its own for that test. A test that scripts the fake model
-(`assistants_mock.script(...)`) and leaves a scripted turn unused fails at teardown.
+Every test meets the same server (one per session, one port), emptied before the test;
+a marker's settings reconfigure it in place for that test only. `shared_server(config)`
+hands it to a conftest's `pytest_configure`, for code that makes its client at import
+time (see the README's "In tests").
+
+A test that scripts the fake model and leaves a scripted turn unused fails, unless a vcr
+cassette replayed its traffic (then the server never saw the runs). The SDK's Assistants
+deprecation warnings are filtered unless the ini option
+`assistants_mock_keep_deprecation_warnings` is true.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Generator, Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from .server import MockServer
-from .settings import Settings
 
 if TYPE_CHECKING:
-    from openai import OpenAI
+    from openai import AsyncOpenAI, OpenAI
 
-__all__ = ["assistants_client", "assistants_mock", "pytest_configure"]
+__all__ = [
+    "assistants_async_client",
+    "assistants_client",
+    "assistants_env",
+    "assistants_mock",
+    "pytest_addoption",
+    "pytest_configure",
+    "pytest_runtest_call",
+    "shared_server",
+    "unused_turns_message",
+]
 
 MARKER = "assistants_mock"
+KEEP_WARNINGS = "assistants_mock_keep_deprecation_warnings"
+DEPRECATIONS = (
+    # What `beta.threads.*` (openai 1.x-3.x) says on every call.
+    "ignore:The Assistants API is deprecated:DeprecationWarning",
+    # What `beta.assistants.*` (openai 3.x) says, also repeated by `with_raw_response`.
+    "ignore:deprecated$:DeprecationWarning",
+)
+REPLAYING_FIXTURES = ("vcr", "vcr_cassette")
+"""Where a vcr cassette may be: pytest-recording's `vcr`, pytest-vcr's `vcr_cassette`."""
+
+_SHARED = pytest.StashKey[MockServer]()
+_USED_BY = pytest.StashKey[MockServer]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(
+        KEEP_WARNINGS,
+        type="bool",
+        default=False,
+        help="assistants-mock: keep the DeprecationWarning the openai SDK raises on every "
+        "Assistants call (filtered by default).",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -38,33 +76,98 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{MARKER}(**settings): run this test against an assistants-mock server with these "
         "Settings (seed, clock, require_auth, require_beta_header, ...).",
     )
+    if not config.getini(KEEP_WARNINGS):
+        # Appended last, so they win over a catch-all `error` earlier in the ini.
+        for line in DEPRECATIONS:
+            config.addinivalue_line("filterwarnings", line)
 
 
-@pytest.fixture(scope="session")
-def _assistants_mock_session() -> Iterator[MockServer]:
-    with MockServer() as server:
-        yield server
+def shared_server(config: pytest.Config) -> MockServer:
+    """The session's server: started on first use, stopped when pytest ends.
+
+    Call it from `pytest_configure` in a conftest to know its `base_url` before any test
+    module (and the code it imports) is imported.
+    """
+    server = config.stash.get(_SHARED, None)
+    if server is None:
+        server = config.stash[_SHARED] = MockServer().start()
+        config.add_cleanup(server.stop)
+    return server
 
 
 @pytest.fixture
-def assistants_mock(
-    request: pytest.FixtureRequest, _assistants_mock_session: MockServer
-) -> Iterator[MockServer]:
-    """A running server with nothing in it."""
+def assistants_mock(request: pytest.FixtureRequest) -> Iterator[MockServer]:
+    """The session's server with nothing in it, configured by the test's marker if any."""
+    server = shared_server(request.config)
     marker = request.node.get_closest_marker(MARKER)
-    if marker is None or not marker.kwargs:
-        _assistants_mock_session.reset()
-        yield _assistants_mock_session
-        _assistants_mock_session.backend.script.assert_all_used()
-        return
-    with MockServer(Settings(**marker.kwargs)) as server:
-        yield server
-        server.backend.script.assert_all_used()
+    settings = marker.kwargs if marker is not None else {}
+    if marker is not None and marker.args:
+        pytest.fail(f"@pytest.mark.{MARKER} takes settings as keyword arguments", pytrace=False)
+    try:
+        server.configure(**settings)
+    except (TypeError, ValueError) as exc:
+        raise pytest.fail.Exception(f"@pytest.mark.{MARKER}: {exc}", pytrace=False) from None
+    request.node.stash[_USED_BY] = server
+    yield server
+    if settings:
+        server.configure()
 
 
 @pytest.fixture
 def assistants_client(assistants_mock: MockServer) -> Iterator[OpenAI]:
-    """An `openai.OpenAI` pointed at `assistants_mock`, with `max_retries=0`."""
-    client: OpenAI = assistants_mock.client()
-    with client:
+    """An `openai.OpenAI` pointed at `assistants_mock`, with `max_retries=0` (and the
+    marker's `api_key`, if any)."""
+    with assistants_mock.client() as client:
         yield client
+
+
+@pytest.fixture
+def assistants_async_client(assistants_mock: MockServer) -> AsyncOpenAI:
+    """An `openai.AsyncOpenAI` pointed at `assistants_mock`, with `max_retries=0`.
+
+    Bound to no event loop (see `MockServer.async_client`): use it in an async test
+    (anyio, pytest-asyncio) or with `asyncio.run` in a plain one. It holds no connection
+    between requests, so there is nothing to close after the test.
+    """
+    return assistants_mock.async_client()
+
+
+@pytest.fixture
+def assistants_env(assistants_mock: MockServer) -> Iterator[dict[str, str]]:
+    """`OPENAI_BASE_URL` and `OPENAI_API_KEY` set to `assistants_mock` for code that makes
+    its own `OpenAI()` during the test; restored after it. Yields what it set."""
+    env = {"OPENAI_BASE_URL": assistants_mock.base_url, "OPENAI_API_KEY": assistants_mock.api_key}
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        yield env
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
+    """Fail a passing test that left scripted turns unused: once, in the test's own report
+    (a test that already failed keeps its own failure)."""
+    result = yield
+    server = item.stash.get(_USED_BY, None)
+    if server is not None and not _replayed(item):
+        unused = server.backend.script.unused()
+        if unused:
+            pytest.fail(unused_turns_message(unused), pytrace=False)
+    return result
+
+
+def _replayed(item: pytest.Item) -> bool:
+    """Whether a vcr cassette answered some of the test's requests: the server then never
+    saw those runs, and its script cannot have been used."""
+    funcargs: dict[str, object] = getattr(item, "funcargs", {})
+    return any(getattr(funcargs.get(name), "play_count", 0) > 0 for name in REPLAYING_FIXTURES)
+
+
+def unused_turns_message(unused: list[dict[str, Any]]) -> str:
+    """What a test that left scripted turns unused is told: each rule, as it matches."""
+    lines = ["assistants-mock: scripted turns never used (no run matched them):"]
+    for rule in unused:
+        matcher = ", ".join(f"{k}={v!r}" for k, v in rule.items() if k != "turns_left")
+        left = rule["turns_left"]
+        lines.append(f"  rule({matcher or 'any run'}): {left} turn{'s' * (left != 1)} left")
+    return "\n".join(lines)

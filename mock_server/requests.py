@@ -411,6 +411,9 @@ class MessageListQuery(ListQuery):
 # --- runs --------------------------------------------------------------------------------
 
 TokenLimit = Annotated[int, Field(ge=256)]
+CompletionLimit = Annotated[int, Field(ge=1)]
+"""`max_completion_tokens`: the spec says at least 256, but the real API accepted 16
+(a 2024 recording), so only a positive count is asked for."""
 RunTools = Annotated[list[ToolIn], Field(max_length=20)]
 
 
@@ -443,7 +446,7 @@ class _RunOptions(RequestModel):
     top_p: TopP | None = None
     stream: bool | None = None
     max_prompt_tokens: TokenLimit | None = None
-    max_completion_tokens: TokenLimit | None = None
+    max_completion_tokens: CompletionLimit | None = None
     truncation_strategy: TruncationStrategyIn | None = None
     tool_choice: ToolChoiceOptionIn | None = None
     parallel_tool_calls: bool | None = None

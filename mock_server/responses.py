@@ -53,7 +53,8 @@ def error_response(error: APIError) -> Response:
 
 
 def run_response(backend: Backend, run: WireObject) -> Response:
-    """A run, with `openai-poll-after-ms` so the SDK's pollers do not sleep a whole second."""
+    """A run or a file batch, with `openai-poll-after-ms` so the SDK's pollers do not
+    sleep a whole second."""
     return object_response(
         run, headers={"openai-poll-after-ms": str(backend.settings.poll_after_ms)}
     )

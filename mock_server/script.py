@@ -45,6 +45,7 @@ __all__ = [
     "Failure",
     "Rule",
     "Scenario",
+    "ScenarioFile",
     "Script",
     "ScriptError",
     "ScriptedCall",
@@ -184,6 +185,14 @@ class Scenario(_Closed):
     rules: list[Rule]
 
 
+class ScenarioFile(Scenario):
+    """A scenario file: its rules, and settings for the server it scripts (checked by
+    `mock_server.settings.Settings`, which applies them); either may be left out."""
+
+    rules: list[Rule] = []
+    settings: dict[str, Any] = {}
+
+
 def _kind(value: object) -> str:
     return "#scenario" if isinstance(value, dict) and "rules" in value else "#rule"
 
@@ -232,6 +241,7 @@ _MODEL_OF: dict[str, type[BaseModel]] = {
 """The model a list or object key holds: whose keys an unknown key sits among."""
 _ARTICLE: dict[type[BaseModel], str] = {
     Scenario: "a scenario",
+    ScenarioFile: "a scenario file",
     Rule: "a rule",
     Turn: "a turn",
     ScriptedCall: "a call",
@@ -271,13 +281,13 @@ def invalid(exc: ValidationError, root: type[BaseModel]) -> BadRequestError:
     return BadRequestError(f"Unrecognized key{plural}: {'; '.join(described)}.")
 
 
-def load_scenario(path: Path) -> Scenario:
+def load_scenario(path: Path) -> ScenarioFile:
     """Read a scenario file (YAML or JSON; JSON is YAML)."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return Scenario.model_validate(data)
+        return ScenarioFile.model_validate(data)
     except ValidationError as exc:
-        raise ScriptError(f"{path}: {invalid(exc, Scenario).message}") from None
+        raise ScriptError(f"{path}: {invalid(exc, ScenarioFile).message}") from None
     except (OSError, yaml.YAMLError, ValueError) as exc:
         raise ScriptError(f"{path}: {' '.join(str(exc).split())}") from exc
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import uvicorn
 from fastapi import FastAPI
@@ -16,7 +16,13 @@ from .backend import Backend
 from .script import Rule
 from .settings import Settings
 
-__all__ = ["AppServer", "MockServer"]
+if TYPE_CHECKING:  # openai is imported when a client is made: starting a server needs none
+    from openai import AsyncOpenAI, OpenAI
+
+__all__ = ["API_KEY", "AppServer", "MockServer"]
+
+API_KEY = "sk-assistants-mock"
+"""The API key a local server's clients send, unless it accepts only another."""
 
 
 class AppServer:
@@ -36,6 +42,11 @@ class AppServer:
     def base_url(self) -> str:
         """What to give the SDK as `base_url` (or `OPENAI_BASE_URL`)."""
         return f"http://{self.host}:{self.port}/v1"
+
+    @property
+    def api_key(self) -> str:
+        """What to give the SDK as `api_key` (or `OPENAI_API_KEY`)."""
+        return API_KEY
 
     def start(self) -> Self:
         """Bind, serve in a thread, and return once the server accepts connections."""
@@ -69,13 +80,28 @@ class AppServer:
         self._thread.join()
         self._server = self._thread = None
 
-    def client(self, **kwargs: Any) -> Any:
+    def client(self, **kwargs: Any) -> OpenAI:
         """An `openai.OpenAI` pointed at this server (`max_retries=0` unless given)."""
         from openai import OpenAI
 
-        kwargs.setdefault("api_key", "sk-assistants-mock")
+        kwargs.setdefault("api_key", self.api_key)
         kwargs.setdefault("max_retries", 0)
         return OpenAI(base_url=self.base_url, **kwargs)
+
+    def async_client(self, **kwargs: Any) -> AsyncOpenAI:
+        """An `openai.AsyncOpenAI` pointed at this server (`max_retries=0` unless given).
+
+        Its requests ask for `Connection: close`: with no connection kept in a pool, the
+        client is tied to no event loop, so one client serves several `asyncio.run(...)`
+        calls and any test runner's loop (a pooled connection outlives the loop that
+        opened it, and then fails or leaks).
+        """
+        from openai import AsyncOpenAI
+
+        kwargs.setdefault("api_key", self.api_key)
+        kwargs.setdefault("max_retries", 0)
+        kwargs["default_headers"] = {"Connection": "close", **kwargs.get("default_headers", {})}
+        return AsyncOpenAI(base_url=self.base_url, **kwargs)
 
     def __enter__(self) -> Self:
         return self.start()
@@ -107,8 +133,14 @@ class MockServer(AppServer):
         **overrides: Any,
     ) -> None:
         base = settings or Settings()
-        self.settings = Settings(**{**base.__dict__, **overrides}) if overrides else base
+        self.settings = base.revised(**overrides) if overrides else base
         super().__init__(create_app(self.settings), host=host, port=port)
+        self._defaults = self.settings
+
+    @property
+    def api_key(self) -> str:
+        """The key the server accepts (`Settings.api_key`), else `API_KEY`."""
+        return self.settings.api_key or API_KEY
 
     @property
     def backend(self) -> Backend:
@@ -118,6 +150,21 @@ class MockServer(AppServer):
     def reset(self) -> None:
         """Forget every object; ids and the clock start over from the seed."""
         self.backend.reset()
+
+    def configure(self, settings: Settings | None = None, **overrides: Any) -> None:
+        """Serve with other settings from now on, on the same port, from an empty state:
+        `settings` (the ones the server was made with, if not given) with `overrides`.
+
+        `configure()` returns to the settings the server was made with. Raises `TypeError`
+        or `ValueError` for settings that do not exist or cannot be used, and then changes
+        nothing.
+        """
+        base = settings or self._defaults
+        merged = base.revised(**overrides) if overrides else base
+        backend = Backend(merged)
+        self.settings = merged
+        # Routes and `Edge` read the backend from `app.state` on each request.
+        self.app.state.backend = backend
 
     def script(self, rule: Rule | dict[str, Any] | None = None, **fields: Any) -> Rule:
         """Script the fake model: `server.script(message="weather", turns=[{"text": "Sunny."}])`.

@@ -17,8 +17,13 @@ EPOCH = 1_767_225_600
 
 EMPTY_PARAMETERS = {"type": "object", "properties": {}}
 FILE_SEARCH_DEFAULTS = {
-    "ranking_options": {"ranker": "default_2024_08_21", "score_threshold": 0.0},
+    "ranking_options": {
+        "ranker": "default_2024_08_21",
+        "score_threshold": 0.0,
+        "hybrid_search": None,
+    },
 }
+"""As recorded in 2025 (`FileSearchWorks`): `hybrid_search: null` last."""
 
 
 def raw_json(response: Any) -> dict[str, Any]:
@@ -179,7 +184,11 @@ def test_explicit_none_is_accepted_for_every_nullable_field(assistants_client: O
                     "type": "file_search",
                     "file_search": {
                         "max_num_results": 5,
-                        "ranking_options": {"ranker": "auto", "score_threshold": 0.5},
+                        "ranking_options": {
+                            "ranker": "auto",
+                            "score_threshold": 0.5,
+                            "hybrid_search": None,
+                        },
                     },
                 }
             ],

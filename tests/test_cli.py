@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Generator, Iterator
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -24,10 +25,12 @@ def free_port() -> int:
         return port
 
 
-def launch(argv: list[str]) -> Generator[str]:
-    """Run `argv --port P` until the generator closes; yields the base URL once it listens."""
+def launch(argv: list[str], stdout: Path | None = None) -> Generator[str]:
+    """Run `argv --port P` until the generator closes; yields the base URL once it listens.
+    What it prints goes to `stdout` when given."""
     port = free_port()
-    process = subprocess.Popen([*argv, "--port", str(port)], cwd=ROOT)
+    out = stdout.open("w") if stdout is not None else None
+    process = subprocess.Popen([*argv, "--port", str(port)], cwd=ROOT, stdout=out)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -42,6 +45,8 @@ def launch(argv: list[str]) -> Generator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+        if out is not None:
+            out.close()
 
 
 EXTRA = ["--seed", "42", "--no-beta-header"]
@@ -89,3 +94,50 @@ def test_python_m_client_runs_the_seed_workflow() -> None:
     assert "Collected results: [Text(annotations=[], value=" in done.stdout
     assert "\ncompleted\nUsage(" in done.stdout
     assert done.stderr == ""
+
+
+def test_version() -> None:
+    done = subprocess.run([str(SCRIPT), "--version"], capture_output=True, text=True, check=True)
+    assert done.stdout == f"assistants-mock {version('assistants-mock')}\n"
+
+
+@pytest.mark.parametrize("command", [["serve"], ["replay", "cassettes/seed_polled.yaml"],
+                                     ["record", "--upstream", "http://127.0.0.1:9/v1",
+                                      "--cassette", "{tmp}/new.yaml"]],
+                         ids=["serve", "replay", "record"])  # fmt: skip
+def test_a_port_in_use_is_one_line_and_exit_1(command: list[str], tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        argv = [arg.format(tmp=tmp_path) for arg in command]
+        done = subprocess.run(
+            [sys.executable, "-m", "mock_server", *argv, "--port", str(port)],
+            cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr == f"assistants-mock: port {port} on 127.0.0.1 is already in use\n"
+    assert done.stdout == ""
+    assert not (tmp_path / "new.yaml").exists()
+
+
+def test_the_banner_comes_once_the_server_answers() -> None:
+    """Whoever waits for the banner can call the server at once: no retry, no sleep."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(SCRIPT), "serve", "--port", str(port)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        banner = process.stdout.readline()
+        assert banner == (
+            f"assistants-mock on http://127.0.0.1:{port}/v1: serving the mock API (seed 0)\n"
+        )
+        with OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="k", max_retries=0) as client:
+            assert client.beta.assistants.list().data == []
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        assert process.stdout is not None
+        assert process.stdout.read() == ""  # the banner, once
+        process.stdout.close()

@@ -27,6 +27,7 @@ from .sdk import httpx
 
 REAL_ONLY_FIELDS: dict[str, frozenset[str]] = {
     "assistant": frozenset({"reasoning_effort"}),
+    "ranking_options": frozenset({"hybrid_search"}),  # recorded 2025, after the SDK types
     "thread.run": frozenset({"reasoning_effort", "tool_resources"}),
     "thread.run.step": frozenset({"expires_at"}),
     "usage": frozenset({"prompt_token_details", "completion_tokens_details"}),

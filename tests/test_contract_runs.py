@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal, NamedTuple
 
+import openai
 import pydantic
 import pytest
 from openai import OpenAI
@@ -1102,3 +1103,84 @@ def test_vendored_shapes_are_up_to_date() -> None:
         "tests/contract/recorded_shapes.json is stale: "
         "run python tests/contract/extract_recorded.py"
     )
+
+
+# --- settled by the recordings: a run's tool_resources, max_completion_tokens ----------------
+
+STREAMED_RESOURCES: dict[str, Any] = {"code_interpreter": {"file_ids": []}}
+"""Every `thread.run.*` event of every streamed run recorded in 2025 (StreamingRunWorks:
+no tools; StreamingToolCall: a function tool, createThreadAndRun) and 2026 (openllmetry:
+code_interpreter) carries this; the runs not streamed (FileSearchWorks, FunctionToolsWork,
+BasicRunStepFunctionalityWorks) carry `{}`."""
+
+
+def _recorded_resources() -> set[str]:
+    """The `tool_resources` of the recorded streamed runs, as JSON (empty without shared/)."""
+    path = recorded.RECORDED / "openai-dotnet__StreamingRunWorks.json"
+    if not path.is_file():
+        return set()
+    lines = json.loads(path.read_text(encoding="utf-8"))["Entries"][-1]["ResponseBody"]
+    return {
+        json.dumps(json.loads(line[6:])["tool_resources"])
+        for line in lines
+        if line.startswith("data: {") and '"object":"thread.run"' in line
+    }
+
+
+@pytest.mark.parametrize(
+    "tools", [[], [WEATHER], [{"type": "code_interpreter"}]], ids=["none", "function", "code"]
+)
+def test_a_run_carries_code_interpreter_resources_only_when_streamed(
+    assistants_client: OpenAI, tools: list[Any]
+) -> None:
+    assert _recorded_resources() in (set(), {json.dumps(STREAMED_RESOURCES)})
+    client = assistants_client
+    assistant = client.beta.assistants.create(model="gpt-4o", tools=tools)
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hello there!"}])
+    with client.beta.threads.runs.create(
+        thread.id, assistant_id=assistant.id, stream=True
+    ) as stream:
+        runs = [e.data for e in stream if isinstance(e.data, Run)]
+    assert runs
+    assert {json.dumps(r.to_dict()["tool_resources"]) for r in runs} == {
+        json.dumps(STREAMED_RESOURCES)
+    }
+    message: Any = {"messages": [{"role": "user", "content": "Hello again!"}]}
+    with client.beta.threads.create_and_run(
+        assistant_id=assistant.id,
+        thread=message,
+        stream=True,
+    ) as stream:
+        made = [
+            e.data.to_dict()["tool_resources"] for e in stream if e.event == "thread.run.created"
+        ]
+    assert made == [STREAMED_RESOURCES]
+    polled = client.beta.threads.runs.with_raw_response.create(thread.id, assistant_id=assistant.id)
+    assert json.loads(polled.http_response.text)["tool_resources"] == {}
+
+
+def test_max_completion_tokens_below_the_spec_minimum_is_accepted(
+    assistants_client: OpenAI,
+) -> None:
+    """2024 recording: `max_completion_tokens: 16` was accepted, and the same request on a
+    thread without a user message (assistant without instructions) got `invalid_thread`."""
+    client = assistants_client
+    assistant = client.beta.assistants.create(model="gpt-4o")
+    empty = client.beta.threads.create()
+    with pytest.raises(openai.BadRequestError) as info:
+        client.beta.threads.runs.create(
+            empty.id, assistant_id=assistant.id, max_completion_tokens=16
+        )
+    assert info.value.code == "invalid_thread"
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": ROME}])
+    run = client.beta.threads.runs.create_and_poll(
+        thread_id=thread.id, assistant_id=assistant.id, max_completion_tokens=16
+    )
+    assert (run.status, run.max_completion_tokens) == ("incomplete", 16)
+    assert run.usage is not None
+    assert run.usage.completion_tokens == 16
+    with pytest.raises(openai.BadRequestError) as zero:
+        client.beta.threads.runs.create(
+            thread.id, assistant_id=assistant.id, max_completion_tokens=0
+        )
+    assert zero.value.param == "max_completion_tokens"

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import json
+from functools import cache
 from typing import Any
 
 import pytest
@@ -15,6 +17,7 @@ from typing_extensions import override
 
 from mock_server import MockServer
 
+from .recordings import RECORDED, load
 from .sdk import vector_stores
 
 INCLUDE: RunStepInclude = "step_details.tool_calls[*].file_search.results[*].content"
@@ -188,3 +191,119 @@ def test_scripted_citations(assistants_mock: MockServer, assistants_client: Open
     reply = assistants_client.beta.threads.messages.list(thread.id, run_id=run.id).data[0]
     value = _check_citations(reply, upload.id)
     assert value == "Koalas eat eucalyptus.【4:0†notes.txt】"
+
+
+# --- the recorded session (openai-dotnet FileSearchWorks, 2025), through the SDK ---------
+
+FAVORITE_FOODS = (
+    b"This file describes the favorite foods of several people.\n\n"
+    b"Summanus Ferdinand: tacos\nTekakwitha Effie: pizza\nFilip Carola: cake"
+)
+"""The recorded upload, as its recorded search results show it."""
+QUESTION = "Using the files you have available, what's Filip's favorite food?"
+
+
+@cache
+def _recorded_file_search() -> dict[str, Any]:
+    """What the real API answered in FileSearchWorks, by route (the last answer of each)."""
+    path = RECORDED / "openai-dotnet__FileSearchWorks.json"
+    if not path.is_file():
+        pytest.skip(f"no recording at {path} (a clone without shared/)")
+    return {i.route: i.reply for i in load(path).interactions}
+
+
+def _raw(response: Any) -> Any:
+    return json.loads(response.http_response.text)
+
+
+def test_the_recorded_file_search_session(assistants_client: OpenAI) -> None:
+    """Through the SDK, as the recording did it: the vector_stores helper on the assistant
+    and the thread, `score_threshold: 0.5`, a question about the file under
+    `tool_choice: auto`, steps read with `include[]`. The recording is the ground truth
+    for every key order checked."""
+    recorded = _recorded_file_search()
+    client = assistants_client
+    upload = client.files.create(
+        file=("favorite_foods.txt", FAVORITE_FOODS, "text/plain"), purpose="assistants"
+    )
+    helper = {"file_search": {"vector_stores": [{"file_ids": [upload.id]}]}}
+    ranking: Any = {"ranker": "default_2024_08_21", "score_threshold": 0.5}
+    assistant = _raw(
+        client.beta.assistants.with_raw_response.create(
+            model="gpt-4o",
+            tools=[{"type": "file_search", "file_search": {"max_num_results": 2,
+                                                           "ranking_options": ranking}}],
+            tool_resources=helper,  # type: ignore[arg-type]
+        )
+    )  # fmt: skip
+    real_tool = recorded["POST /v1/assistants"]["tools"][0]
+    assert assistant["tools"] == [real_tool]  # hybrid_search: null, last
+    bare = _raw(
+        client.beta.assistants.with_raw_response.create(
+            model="gpt-4o", tools=[{"type": "file_search"}]
+        )
+    )
+    assert list(bare["tools"][0]["file_search"]["ranking_options"]) == list(
+        real_tool["file_search"]["ranking_options"]
+    )
+    thread = client.beta.threads.create(
+        messages=[{"role": "user", "content": QUESTION}],
+        tool_resources=helper,  # type: ignore[arg-type]
+    )
+    created = _raw(
+        client.beta.threads.runs.with_raw_response.create(
+            thread.id, assistant_id=assistant["id"], include=[INCLUDE]
+        )
+    )
+    real_run = recorded["POST /v1/threads/{id}/runs"]
+    assert (created["tools"], created["tool_resources"]) == (
+        real_run["tools"], real_run["tool_resources"],
+    )  # fmt: skip
+    run = client.beta.threads.runs.retrieve(created["id"], thread_id=thread.id)
+    assert run.status == "completed"
+
+    steps = _raw(
+        client.beta.threads.runs.steps.with_raw_response.list(
+            run.id, thread_id=thread.id, include=[INCLUDE]
+        )
+    )
+    real_steps = recorded["GET /v1/threads/{id}/runs/{id}/steps"]
+    assert [s["type"] for s in steps["data"]] == [s["type"] for s in real_steps["data"]]
+    call = steps["data"][1]["step_details"]["tool_calls"][0]
+    real_call = real_steps["data"][1]["step_details"]["tool_calls"][0]
+    assert call["file_search"]["ranking_options"] == real_call["file_search"]["ranking_options"]
+    result, real_result = call["file_search"]["results"][0], real_call["file_search"]["results"][0]
+    assert list(result) == list(real_result)  # file_id, file_name, score, attributes, content
+    assert result["content"] == [{"type": "text", "text": FAVORITE_FOODS.decode().split("\n\n")[0]}]
+    assert result["score"] == 0.75  # the recorded 0.7507, above the threshold of 0.5
+
+    messages = _raw(client.beta.threads.messages.with_raw_response.list(thread.id, order="desc"))
+    real_messages = recorded["GET /v1/threads/{id}/messages"]
+    annotation = messages["data"][0]["content"][0]["text"]["annotations"][0]
+    real_annotation = real_messages["data"][0]["content"][0]["text"]["annotations"][0]
+    assert list(annotation) == list(real_annotation)  # type, text, start_index, end_index, …
+    assert annotation["file_citation"] == {"file_id": upload.id}
+
+
+def test_a_question_about_the_files_searches_even_without_a_match(
+    assistants_client: OpenAI,
+) -> None:
+    """Under `auto`, a prompt that points at the files makes a file_search step even when
+    nothing passes the threshold; one that does not point at them makes none."""
+    assistant_id, _ = _searching_assistant(
+        assistants_client, file_search={"ranking_options": {"score_threshold": 0.9}}
+    )
+    for question, steps in (
+        ("Which file mentions volcanoes?", ["tool_calls", "message_creation"]),
+        ("Tell me about volcanoes.", ["message_creation"]),
+    ):
+        thread = assistants_client.beta.threads.create(
+            messages=[{"role": "user", "content": question}]
+        )
+        run = assistants_client.beta.threads.runs.create_and_poll(
+            thread_id=thread.id, assistant_id=assistant_id
+        )
+        listed = assistants_client.beta.threads.runs.steps.list(
+            run.id, thread_id=thread.id, order="asc"
+        )
+        assert [s.type for s in listed.data] == steps, question

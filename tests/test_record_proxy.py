@@ -6,6 +6,8 @@ The upstream is a second instance of our own server; the real API is gone.
 from __future__ import annotations
 
 import contextlib
+import json
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -20,7 +22,8 @@ from starlette.requests import Request as HTTPRequest
 from client.workflow import WorkflowResult, run_workflow
 from mock_server import MockServer, Settings, create_app
 from mock_server.cassettes import recorder
-from mock_server.proxy import RecordingProxy, upstream_url
+from mock_server.cli import RECORD_MODES
+from mock_server.proxy import CassetteRefused, RecordingProxy, RecordMode, upstream_url
 from mock_server.replay import ReplayServer
 from mock_server.server import AppServer
 
@@ -196,3 +199,119 @@ def test_a_json_cassette_is_written_and_replayed(tmp_path: Path) -> None:
     assert path.read_text().startswith("{")
     with ReplayServer([path]) as replay, replay.client() as client:
         assert run_workflow(client, out=quiet) == live
+
+
+def record_assistants(path: Path, names: list[str], **kwargs: Any) -> None:
+    """Record creating one assistant per name, through the proxy, into `path`."""
+    with (
+        MockServer(seed=0) as upstream,
+        RecordingProxy(upstream.base_url, path, **kwargs) as proxy,
+        proxy.client() as client,
+    ):
+        for name in names:
+            client.beta.assistants.create(model="gpt-4o", name=name)
+
+
+def recorded_names(path: Path) -> list[str]:
+    interactions = yaml.safe_load(path.read_text())["interactions"]
+    return [json.loads(i["request"]["body"])["name"] for i in interactions]
+
+
+def test_once_never_touches_an_existing_cassette(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    record_assistants(path, ["First", "Second"])
+    before = path.read_bytes()
+    with pytest.raises(CassetteRefused) as raised:
+        record_assistants(path, ["Third"])
+    assert str(raised.value).startswith(f"{path} already holds 2 recorded interactions")
+    assert "--record-mode new_episodes" in str(raised.value)
+    assert path.read_bytes() == before
+
+
+def test_once_records_into_an_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "empty.yaml"
+    path.write_text("\n")
+    record_assistants(path, ["First"])
+    assert recorded_names(path) == ["First"]
+
+
+def test_new_episodes_appends_and_keeps_what_was_recorded(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    record_assistants(path, ["First", "Second"])
+    before = path.read_text()
+    record_assistants(path, ["Third"], record_mode="new_episodes")
+    after = path.read_text()
+    assert recorded_names(path) == ["First", "Second", "Third"]
+    assert after.startswith(before.removesuffix("version: 1\n"))  # byte for byte
+
+
+def test_new_episodes_keeps_a_json_cassette_too(tmp_path: Path) -> None:
+    path = tmp_path / "mine.json"
+    record_assistants(path, ["First"])
+    record_assistants(path, ["Second"], record_mode=RecordMode.NEW_EPISODES)
+    interactions = json.loads(path.read_text())["interactions"]
+    assert [json.loads(i["request"]["body"])["name"] for i in interactions] == [
+        "First",
+        "Second",
+    ]
+
+
+def test_all_records_again(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    record_assistants(path, ["First", "Second"])
+    record_assistants(path, ["Third"], record_mode="all")
+    assert recorded_names(path) == ["Third"]
+
+
+def test_a_file_that_is_not_a_cassette_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "notes.yaml"
+    path.write_text("a: 1\n")
+    for mode in ("once", "new_episodes"):
+        with pytest.raises(CassetteRefused, match=r"notes\.yaml is not a vcrpy cassette"):
+            RecordingProxy("http://127.0.0.1:9/v1", path, record_mode=mode)
+    with pytest.raises(ValueError, match=r"record_mode='none' is not one of 'once', 'new_e"):
+        RecordingProxy("http://127.0.0.1:9/v1", tmp_path / "x.yaml", record_mode="none")
+    assert path.read_text() == "a: 1\n"
+
+
+def test_the_cli_offers_the_record_modes() -> None:
+    assert tuple(RecordMode) == RECORD_MODES
+
+
+def test_the_record_command_in_each_mode(tmp_path: Path) -> None:
+    """Separate processes: `once` refuses an existing cassette with a way forward;
+    `new_episodes` appends; `all` records again; each counts what it wrote."""
+    path = tmp_path / "cli.yaml"
+    command = [sys.executable, "-m", "mock_server", "record", "--cassette", str(path)]
+    out = tmp_path / "out.txt"
+
+    def record(mode: list[str], names: list[str]) -> list[str]:
+        with MockServer(seed=0) as upstream:
+            proxy = launch([*command, *mode, "--upstream", upstream.base_url], stdout=out)
+            with OpenAI(base_url=next(proxy), api_key="sk-cli", max_retries=0) as client:
+                for name in names:
+                    client.beta.assistants.create(model="gpt-4o", name=name)
+            proxy.close()
+        return out.read_text().splitlines()[1:]  # after the banner
+
+    assert record([], ["First", "Second"]) == [
+        f"recorded 1 interaction -> {path}",
+        f"recorded 2 interactions -> {path}",
+    ]
+    before = path.read_bytes()
+    refused = subprocess.run(
+        [*command, "--upstream", "http://127.0.0.1:9/v1"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert refused.returncode == 2
+    assert refused.stderr.startswith(f"assistants-mock: {path} already holds 2 recorded")
+    assert "--record-mode new_episodes" in refused.stderr
+    assert "--record-mode all" in refused.stderr
+    assert refused.stderr.count("\n") == 1
+    assert path.read_bytes() == before
+    assert record(["--record-mode", "new_episodes"], ["Third"]) == [
+        f"recorded 1 interaction -> {path} (after the 2 it held)"
+    ]
+    assert recorded_names(path) == ["First", "Second", "Third"]
+    assert record(["--record-mode", "all"], ["Fourth"]) == [f"recorded 1 interaction -> {path}"]
+    assert recorded_names(path) == ["Fourth"]

@@ -283,11 +283,12 @@ def test_server_sent_events_are_written_as_the_mock_server_writes_them() -> None
     ],
 )
 def test_replay_refuses_what_is_not_a_cassette(
-    tmp_path: Path, content: str | None, reason: str
+    tmp_path: Path, content: str | None, reason: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "cassette.yaml"
     if content is not None:
         path.write_text(content)
     with pytest.raises(SystemExit) as exited:
         main(["replay", str(path)])
-    assert str(exited.value).startswith(f"assistants-mock: cannot replay {path}: {reason}")
+    assert exited.value.code == 2
+    assert capsys.readouterr().err.startswith(f"assistants-mock: cannot replay {path}: {reason}")

@@ -378,21 +378,26 @@ def test_batch_object_and_its_files(assistants_client: OpenAI) -> None:
         "id": body["id"],
         "object": "vector_store.file_batch",
         "created_at": EPOCH,
-        "status": "completed",
+        "status": "in_progress",
         "vector_store_id": store.id,
-        "file_counts": counts(completed=3),
+        "file_counts": counts(completed=0) | {"in_progress": 3, "total": 3},
     }
     assert list(body["file_counts"]) == COUNT_KEYS
     assert BATCH_ID.fullmatch(body["id"])
     retrieved = vector_stores(assistants_client).file_batches.retrieve(
         body["id"], vector_store_id=store.id
     )
-    assert retrieved.id == body["id"]
+    assert (retrieved.id, retrieved.status) == (body["id"], "completed")
+    assert retrieved.file_counts.to_dict() == counts(completed=3)
     listed = vector_stores(assistants_client).file_batches.list_files(
         body["id"], vector_store_id=store.id, order="asc"
     )
     assert [f.id for f in listed] == ids
-    assert all(f.attributes == {"set": "one"} for f in listed)
+    assert all(
+        vector_stores(assistants_client).files.retrieve(i, vector_store_id=store.id).attributes
+        == {"set": "one"}
+        for i in ids
+    )
     paged = vector_stores(assistants_client).file_batches.list_files(
         body["id"], vector_store_id=store.id, limit=1
     )
@@ -427,15 +432,120 @@ def test_batch_with_per_file_settings(assistants_client: OpenAI) -> None:
     }
 
 
-def test_a_finished_batch_cannot_be_cancelled(assistants_client: OpenAI) -> None:
+def test_cancelling_a_finished_batch_answers_it_as_it_is(assistants_client: OpenAI) -> None:
+    """As recorded (2024): 200 with the batch, still `completed`."""
     store = vector_stores(assistants_client).create()
     file_id = upload(assistants_client, "a.txt", "x")
-    batch = vector_stores(assistants_client).file_batches.create(store.id, file_ids=[file_id])
-    with pytest.raises(BadRequestError) as info:
-        vector_stores(assistants_client).file_batches.cancel(batch.id, vector_store_id=store.id)
-    assert info.value.body == error(
-        "Cannot cancel vector store file batch with status 'completed'."
+    batch = vector_stores(assistants_client).file_batches.create_and_poll(
+        store.id, file_ids=[file_id]
     )
+    cancelled = vector_stores(assistants_client).file_batches.cancel(
+        batch.id, vector_store_id=store.id
+    )
+    assert (cancelled.id, cancelled.status) == (batch.id, "completed")
+    assert cancelled.file_counts.to_dict() == counts(completed=1)
+
+
+BATCH_FILE_KEYS = ["id", "object", "created_at", "vector_store_id", "status", "last_error"]
+"""A batch's file list shows six keys per file (recorded 2025, `CanPaginate…InBatch`)."""
+V2 = {"Authorization": "Bearer sk-test", "OpenAI-Beta": "assistants=v2"}
+
+
+def in_progress(n: int) -> dict[str, int]:
+    return {"in_progress": n, "completed": 0, "failed": 0, "cancelled": 0, "total": n}
+
+
+@pytest.fixture
+def per_poll() -> Iterator[httpx.Client]:
+    """Raw HTTP to a server whose runs and batches move one status per retrieve."""
+    with (
+        MockServer(run_progression="per_poll") as server,
+        httpx.Client(base_url=server.base_url, headers=V2) as client,
+    ):
+        yield client
+
+
+def _batch_of_two(http: httpx.Client) -> tuple[str, list[str], httpx.Response]:
+    store = http.post("/vector_stores", json={}).json()["id"]
+    ids = [
+        http.post(
+            "/files", files={"file": (f"f{i}.txt", b"abcd")}, data={"purpose": "assistants"}
+        ).json()["id"]
+        for i in range(2)
+    ]
+    return store, ids, http.post(f"/vector_stores/{store}/file_batches", json={"file_ids": ids})
+
+
+def test_a_batch_is_in_progress_until_it_is_polled(per_poll: httpx.Client) -> None:
+    """As recorded: the create reply is `in_progress` with every file counted so; the
+    store shows the same while it lasts; a retrieve of the batch (`per_poll`) ends it."""
+    store, ids, created = _batch_of_two(per_poll)
+    batch = created.json()
+    assert (batch["status"], batch["file_counts"]) == ("in_progress", in_progress(2))
+    assert created.headers["openai-poll-after-ms"] == "10"
+    during = per_poll.get(f"/vector_stores/{store}").json()
+    assert (during["status"], during["file_counts"], during["usage_bytes"]) == (
+        "in_progress", in_progress(2), 0,
+    )  # fmt: skip
+    listed = per_poll.get(f"/vector_stores/{store}/file_batches/{batch['id']}/files").json()
+    assert [list(f) for f in listed["data"]] == [BATCH_FILE_KEYS] * 2
+    assert {f["status"] for f in listed["data"]} == {"in_progress"}
+    polled = per_poll.get(f"/vector_stores/{store}/file_batches/{batch['id']}")
+    assert polled.headers["openai-poll-after-ms"] == "10"
+    assert (polled.json()["status"], polled.json()["file_counts"]) == ("completed", counts(2))
+    after = per_poll.get(f"/vector_stores/{store}").json()
+    assert (after["status"], after["file_counts"], after["usage_bytes"]) == (
+        "completed", counts(2), 8,
+    )  # fmt: skip
+    files = per_poll.get(f"/vector_stores/{store}/files", params={"order": "asc"}).json()
+    assert [(f["id"], f["status"], f["usage_bytes"]) for f in files["data"]] == [
+        (i, "completed", 4) for i in ids
+    ]
+
+
+def test_cancelling_a_batch_in_progress(per_poll: httpx.Client) -> None:
+    store, _, created = _batch_of_two(per_poll)
+    batch_id = created.json()["id"]
+    cancelled = per_poll.post(f"/vector_stores/{store}/file_batches/{batch_id}/cancel")
+    assert cancelled.status_code == 200
+    cancelled_counts = in_progress(0) | {"cancelled": 2, "total": 2}
+    assert (cancelled.json()["status"], cancelled.json()["file_counts"]) == (
+        "cancelled", cancelled_counts,
+    )  # fmt: skip
+    again = per_poll.get(f"/vector_stores/{store}/file_batches/{batch_id}").json()
+    assert again["status"] == "cancelled"
+    after = per_poll.get(f"/vector_stores/{store}").json()
+    assert (after["status"], after["file_counts"]) == ("completed", cancelled_counts)
+
+
+def test_a_batch_completes_on_the_clock() -> None:
+    """`run_progression="clock"`: a batch ends `seconds_per_transition` after it was made."""
+    with (
+        MockServer(run_progression="clock", seconds_per_transition=5) as server,
+        httpx.Client(base_url=server.base_url, headers=V2) as http,
+    ):
+        store, _, created = _batch_of_two(http)
+        batch = f"/vector_stores/{store}/file_batches/{created.json()['id']}"
+        assert http.get(batch).json()["status"] == "in_progress"
+        server.backend.clock.advance(4)
+        assert http.get(batch).json()["status"] == "in_progress"
+        server.backend.clock.advance(1)
+        assert http.get(batch).json()["status"] == "completed"
+
+
+def test_the_sdk_helpers_end_on_their_first_poll(recorded: tuple[OpenAI, Recorder]) -> None:
+    """No `poll_interval_ms`: the SDK would sleep as long as `openai-poll-after-ms` says
+    (1 s without it) if the first poll did not already see the batch completed."""
+    client, recorder = recorded
+    store = vector_stores(client).create()
+    ids = [upload(client, f"f{i}.txt", "abc") for i in range(2)]
+    recorder.seen.clear()
+    batch = vector_stores(client).file_batches.create_and_poll(store.id, file_ids=ids)
+    assert recorder.seen == [
+        f"POST /v1/vector_stores/{store.id}/file_batches",
+        f"GET /v1/vector_stores/{store.id}/file_batches/{batch.id}",
+    ]
+    assert (batch.status, batch.file_counts.completed) == ("completed", 2)
 
 
 def test_batch_ids_are_checked(assistants_client: OpenAI) -> None:

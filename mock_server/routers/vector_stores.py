@@ -10,7 +10,7 @@ from starlette.responses import Response
 from .. import objects
 from .. import requests as rq
 from ..dependencies import BackendDep, body, query
-from ..responses import json_response, object_response, page_response
+from ..responses import json_response, object_response, page_response, run_response
 
 router = APIRouter(prefix="/v1/vector_stores")
 
@@ -127,21 +127,26 @@ async def create_file_batch(
     vector_store_id: str,
     req: Annotated[rq.CreateFileBatch, body(rq.CreateFileBatch)],
 ) -> Response:
-    return object_response(backend.library.create_file_batch(vector_store_id, req))
+    return run_response(backend, backend.library.create_file_batch(vector_store_id, req))
 
 
 @router.get("/{vector_store_id}/file_batches/{batch_id}")
 async def get_file_batch(backend: BackendDep, vector_store_id: str, batch_id: str) -> Response:
-    return object_response(backend.library.get_file_batch(vector_store_id, batch_id))
+    return run_response(
+        backend, backend.library.get_file_batch(vector_store_id, batch_id, poll=True)
+    )
 
 
 @router.post("/{vector_store_id}/file_batches/{batch_id}/cancel")
 async def cancel_file_batch(backend: BackendDep, vector_store_id: str, batch_id: str) -> Response:
-    return object_response(backend.library.cancel_file_batch(vector_store_id, batch_id))
+    return run_response(backend, backend.library.cancel_file_batch(vector_store_id, batch_id))
 
 
 @router.get("/{vector_store_id}/file_batches/{batch_id}/files")
 async def list_file_batch_files(
     backend: BackendDep, vector_store_id: str, batch_id: str, q: FileListDep
 ) -> Response:
-    return page_response(*backend.library.list_file_batch_files(vector_store_id, batch_id, q))
+    """The batch's files, each as the real API lists them: six keys, without
+    `usage_bytes`, `chunking_strategy` and `attributes` (recorded in 2025)."""
+    files, has_more = backend.library.list_file_batch_files(vector_store_id, batch_id, q)
+    return json_response(objects.list_page([objects.batch_file(f) for f in files], has_more))
