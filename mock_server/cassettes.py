@@ -9,7 +9,8 @@ Secrets never reach the file (`authorization`, `openai-organization`, `openai-pr
 cookies, `user-agent`, every `x-stainless-*` header, in requests and responses alike), nor
 does what changes from one recording to the next (`date`, `server`, a local server's random
 port, a multipart upload's random boundary), nor what one SDK release sends otherwise than
-another (the key order of a JSON body, a `content-type` on a request with no body), so
+another (the order of a JSON body's top-level keys, a `content-type` on a request with no
+body), so
 re-recording the same script against the same seed gives the same file under any SDK.
 Requests match on method, path, query and JSON body, not on host or port, so a cassette
 recorded from one server replays anywhere. vcrpy scrubs a live request the same way
@@ -67,8 +68,10 @@ def scrub_request(request: Request) -> Request:
 
 
 def _canonical_json(request: Request) -> None:
-    """A JSON body with its keys sorted (openai 3.x sends `stream` first where 1.x and 2.x
-    send it last); no `content-type` without a body (1.59 and 1.65 send one on every GET)."""
+    """A JSON body with its top-level keys sorted (openai 3.x sends `stream` first where 1.x
+    and 2.x send it last); what they hold keeps its order, which the server echoes (metadata, a
+    function's parameters). No `content-type` without a body (1.59 and 1.65 send one on every
+    GET)."""
     content_type = request.headers.get("content-type", "")
     if not request.body:
         if content_type == "application/json":
@@ -80,9 +83,10 @@ def _canonical_json(request: Request) -> None:
         parsed = json.loads(request.body)
     except ValueError:
         return
-    request.body = json.dumps(
-        parsed, sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    ).encode()
+    if not isinstance(parsed, dict):
+        return
+    canonical = dict(sorted(parsed.items()))
+    request.body = json.dumps(canonical, separators=(",", ":"), ensure_ascii=False).encode()
     if "content-length" in request.headers:
         request.headers["content-length"] = str(len(request.body))
 

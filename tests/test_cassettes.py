@@ -103,14 +103,17 @@ def test_multipart_bodies_match_whatever_their_boundary() -> None:
 
 def test_what_sdk_releases_send_differently_is_recorded_alike() -> None:
     """openai 3.x orders a run's JSON keys otherwise than 1.x and 2.x; 1.59 and 1.65 send a
-    `content-type` on a GET. Neither reaches the file; a body's content does."""
+    `content-type` on a GET. Neither reaches the file; a body's content, and the order of
+    what its keys hold (the server echoes it), do."""
     url = "http://127.0.0.1:8000/v1/threads/thread_1/runs"
     json_type = {"content-type": "application/json"}
     first, second, other = (
         scrub_request(Request("POST", url, body, dict(json_type)))
-        for body in (b'{"stream":false,"assistant_id":"a"}', b'{"assistant_id":"a","stream":false}',
-                     b'{"assistant_id":"b","stream":false}')
+        for body in (b'{"stream":false,"assistant_id":"a","metadata":{"z":"1","a":"2"}}',
+                     b'{"assistant_id":"a","metadata":{"z":"1","a":"2"},"stream":false}',
+                     b'{"assistant_id":"a","metadata":{"a":"2","z":"1"},"stream":false}')
     )  # fmt: skip
-    assert first.body == second.body == b'{"assistant_id":"a","stream":false}'
+    assert first.body == second.body
+    assert first.body == b'{"assistant_id":"a","metadata":{"z":"1","a":"2"},"stream":false}'
     assert other.body != first.body
     assert dict(scrub_request(Request("GET", url, b"", dict(json_type))).headers) == {}
