@@ -10,10 +10,12 @@ from starlette.responses import Response
 from .backend import Backend
 from .edge import Edge
 from .errors import APIError, BadRequestError, NotFoundError
+from .inspector import router as inspector
 from .responses import error_response
 from .routers import assistants, control, files, messages, runs, threads, vector_stores
 from .settings import Settings
 from .store import Store
+from .tap import Tap
 
 __all__ = ["create_app"]
 
@@ -65,5 +67,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         # The routes themselves, not the routers: FastAPI matches an included router's
         # routes twice per request, which cost more than the work behind them.
         app.router.routes.extend(module.router.routes)
+    app.router.routes.extend(inspector.routes)
     app.add_middleware(Edge)
+    app.add_middleware(Tap)  # outermost: journals what Edge refuses too
     return app

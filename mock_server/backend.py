@@ -17,7 +17,9 @@ from . import requests as rq
 from .clock import Clock, FrozenClock, SystemClock
 from .errors import BadRequestError, NotFoundError
 from .executor import RunExecutor, Services
+from .faults import Faults
 from .ids import IdFactory, Prefix
+from .journal import Journal
 from .library import Library
 from .pagination import paginate
 from .runs import ACTIVE, RunStatus, transition
@@ -25,6 +27,7 @@ from .script import Script, load_scenario
 from .settings import Settings
 from .sse import Event
 from .store import MemoryStore, Store
+from .timeline import Timeline
 from .wire import Assistant, Deleted, Message, Run, RunStep, Thread
 
 __all__ = ["RUN_LIFETIME", "Backend"]
@@ -60,9 +63,15 @@ class Backend:
         self.library = Library(self.store, self.ids, self.clock, self.settings)
         self.lock = threading.RLock()
         self.script = Script()
+        self.faults = Faults()
+        self.journal = Journal(self.settings.journal)
+        self.timeline = Timeline(self.settings.journal)
         if self.settings.scenario is not None:
-            for rule in load_scenario(self.settings.scenario).rules:
+            scenario = load_scenario(self.settings.scenario)
+            for rule in scenario.rules:
                 self.script.add(rule)
+            for fault in scenario.faults:
+                self.faults.add(fault)
         self._services = Services(
             self.store, self.ids, self.clock, self.settings.seed, self.script, self.library
         )
@@ -288,6 +297,7 @@ class Backend:
         with self.lock:
             executor.deltas = False
             for event in executor:
+                self.timeline.record(executor.run_id, event.name, self.clock.now())
                 if event.name == "thread.run.queued":
                     break
             self._park(executor)
@@ -298,6 +308,8 @@ class Backend:
         ended, or it waits for tool outputs (then reads advance it, as if unstreamed)."""
         with self.lock:
             event = next(executor, None)
+            if event is not None:
+                self.timeline.record(executor.run_id, event.name, self.clock.now(), streamed=True)
             if event is None:
                 if executor.finished:
                     self._executors.pop(executor.run_id, None)
@@ -489,14 +501,15 @@ class Backend:
         """Pull events until `moves` run statuses have changed (all of them when < 0),
         the run ends, or it pauses for tool outputs."""
         for event in pending.executor:
+            self.timeline.record(pending.run_id, event.name, self.clock.now())
             if isinstance(event.data, Run) and event.name != "thread.run.created":
                 pending.last_move = self.clock.now()
                 moves -= 1
                 if moves == 0:
                     break
         if pending.executor.finished or pending.executor.run.status not in ACTIVE:
-            for _ in pending.executor:  # let it close its books
-                pass
+            for event in pending.executor:  # let it close its books
+                self.timeline.record(pending.run_id, event.name, self.clock.now())
             self._pending.pop(thread_id, None)
             self._executors.pop(pending.run_id, None)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
-from .settings import SPECS, Settings, SettingsError, SettingSpec
+from .settings import SPECS, LogLevel, Settings, SettingsError, SettingSpec
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
@@ -144,6 +144,15 @@ def parser() -> argparse.ArgumentParser:
         "once: refuse to touch it (default); new_episodes: keep them and append; "
         "all: record it again",
     )
+    for command in (replay, record):
+        command.add_argument(
+            "--log-level",
+            type=LogLevel,
+            choices=list(LogLevel),
+            default=LogLevel.INFO,
+            help="what to print per request: quiet, info (one line: time, method, path, status, "
+            "duration, events; the default) or debug (and the bodies)",
+        )
     for command in (serve, replay, record):
         command.add_argument("--host", default="127.0.0.1",
                              help="address to bind (default 127.0.0.1)")  # fmt: skip
@@ -162,9 +171,45 @@ def settings_from(args: argparse.Namespace) -> Settings:
     """The settings the flags given say (a scenario file's fill in the rest)."""
     given = {spec.name: getattr(args, spec.name) for spec in SPECS if hasattr(args, spec.name)}
     try:
-        return Settings(**given)
+        settings = Settings(**given)
     except SettingsError as exc:
         fail(str(exc), USAGE_ERROR)
+    if "log_level" not in given and "log_level" not in _carried(settings):
+        settings = settings.revised(log_level=LogLevel.INFO)  # a terminal wants its lines
+    return settings
+
+
+def _carried(settings: Settings) -> dict[str, object]:
+    """The settings the scenario file carries (none if there is no file, or it is bad)."""
+    from .script import ScriptError, load_scenario
+
+    if settings.scenario is None:
+        return {}
+    try:
+        return load_scenario(settings.scenario).settings
+    except ScriptError:
+        return {}
+
+
+def describe_settings(settings: Settings) -> str:
+    """What the banner says a mock server loaded: seed, clock, scenario."""
+    from datetime import UTC, datetime
+
+    from .script import load_scenario
+
+    if settings.clock == "frozen":
+        start = datetime.fromtimestamp(settings.clock_start, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        clock = f"frozen clock at {start}"
+    else:
+        clock = "system clock"
+    parts = [f"seed {settings.seed}", clock]
+    if settings.scenario is not None:
+        scenario = load_scenario(settings.scenario)
+        parts.append(
+            f"scenario {settings.scenario}: {len(scenario.rules)} rules, "
+            f"{len(scenario.faults)} faults"
+        )
+    return ", ".join(parts)
 
 
 def report_recorded(writer: CassetteWriter, count: int) -> None:
@@ -180,6 +225,8 @@ def report_recorded(writer: CassetteWriter, count: int) -> None:
 
 def app_from(args: argparse.Namespace) -> tuple[ASGIApp, str]:
     """The app a command serves, and what the banner says it serves."""
+    from .tap import Tap
+
     if args.command == "replay":
         from .replay import CassetteError, Tape, create_replay_app
 
@@ -189,7 +236,7 @@ def app_from(args: argparse.Namespace) -> tuple[ASGIApp, str]:
             fail(f"cannot replay {exc}", USAGE_ERROR)
         names = ", ".join(str(path) for path in args.cassettes)
         what = f"replaying {len(tape.interactions)} interactions of {names}"
-        return create_replay_app(tape), what
+        return Tap(create_replay_app(tape), log_level=args.log_level), what
     if args.command == "record":
         from .proxy import CassetteRefused, CassetteWriter, create_proxy_app
 
@@ -197,7 +244,7 @@ def app_from(args: argparse.Namespace) -> tuple[ASGIApp, str]:
             writer = CassetteWriter(args.cassette, args.record_mode, on_record=report_recorded)
         except CassetteRefused as exc:
             fail(str(exc), USAGE_ERROR)
-        return create_proxy_app(args.upstream, writer), (
+        return Tap(create_proxy_app(args.upstream, writer), log_level=args.log_level), (
             f"recording {args.upstream} into {args.cassette} (record mode {args.record_mode})"
         )
     from .app import create_app
@@ -205,7 +252,7 @@ def app_from(args: argparse.Namespace) -> tuple[ASGIApp, str]:
 
     settings = settings_from(args)
     try:
-        return create_app(settings), f"serving the mock API (seed {settings.seed})"
+        return create_app(settings), f"serving the mock API ({describe_settings(settings)})"
     except ScriptError as exc:
         fail(f"bad scenario: {exc}", USAGE_ERROR)
 
@@ -250,7 +297,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     sock = bind(args.host, args.port)
 
     def banner(port: int) -> str:
-        return f"{PROG} on http://{host}:{port}/v1: {what}"
+        line = f"{PROG} on http://{host}:{port}/v1: {what}"
+        if args.command == "serve":
+            line += f"; inspector at http://{host}:{port}/assistants-mock/"
+        return line
 
     try:
         serve(app, sock, banner)

@@ -69,7 +69,7 @@ def check_headers(settings: Settings, path: str, headers: Mapping[str, str]) -> 
 
 
 class Edge:
-    """Stamps `x-request-id` (seeded) and `openai-version` on every response, and answers
+    """Stamps `x-request-id` (seeded) and `openai-version` on every `/v1` response, and answers
     header errors before any route runs.
 
     It reads the backend from `app.state` on each request, as the routes do, so a server
@@ -80,7 +80,9 @@ class Edge:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or not scope["path"].startswith("/v1"):
+            # The control plane and the inspector draw no request id: watching a server
+            # leaves the seeded ids of its API answers as they were.
             await self.app(scope, receive, send)
             return
         # Starlette puts the application on the scope before any middleware runs.

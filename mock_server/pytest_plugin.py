@@ -1,6 +1,6 @@
 """The pytest plugin, registered through the `pytest11` entry point.
 
-Four fixtures, one marker:
+Four fixtures, two markers:
 
     def test_sync(assistants_client): ...        # an openai.OpenAI
     def test_async(assistants_async_client): ... # an openai.AsyncOpenAI
@@ -9,6 +9,9 @@ Four fixtures, one marker:
 
     @pytest.mark.assistants_mock(seed=7, require_beta_header=False)
     def test_settings(assistants_client): ...
+
+    @pytest.mark.assistants_faults({"path": "/v1/threads", "status": 429})
+    def test_retries(assistants_client): ...
 
 Every test meets the same server (one per session, one port), emptied before the test;
 a marker's settings reconfigure it in place for that test only. `shared_server(config)`
@@ -28,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from .errors import APIError
 from .server import MockServer
 
 if TYPE_CHECKING:
@@ -46,6 +50,7 @@ __all__ = [
 ]
 
 MARKER = "assistants_mock"
+FAULTS_MARKER = "assistants_faults"
 KEEP_WARNINGS = "assistants_mock_keep_deprecation_warnings"
 DEPRECATIONS = (
     # What `beta.threads.*` (openai 1.x-3.x) says on every call.
@@ -74,7 +79,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         f"{MARKER}(**settings): run this test against an assistants-mock server with these "
-        "Settings (seed, clock, require_auth, require_beta_header, ...).",
+        "Settings (seed, clock, require_auth, require_beta_header, log_level, ...).",
+    )
+    config.addinivalue_line(
+        "markers",
+        f"{FAULTS_MARKER}(*rules): the server misbehaves for this test as these fault rules "
+        'say (dicts, e.g. {"path": "/v1/threads", "status": 429}; see mock_server.faults).',
     )
     if not config.getini(KEEP_WARNINGS):
         # Appended last, so they win over a catch-all `error` earlier in the ini.
@@ -107,6 +117,13 @@ def assistants_mock(request: pytest.FixtureRequest) -> Iterator[MockServer]:
         server.configure(**settings)
     except (TypeError, ValueError) as exc:
         raise pytest.fail.Exception(f"@pytest.mark.{MARKER}: {exc}", pytrace=False) from None
+    for faults in request.node.iter_markers(FAULTS_MARKER):
+        for rule in [*faults.args, *([faults.kwargs] if faults.kwargs else [])]:
+            try:
+                server.faults.add(rule)
+            except APIError as exc:
+                raise pytest.fail.Exception(f"@pytest.mark.{FAULTS_MARKER}: {exc}",
+                                            pytrace=False) from None  # fmt: skip
     request.node.stash[_USED_BY] = server
     yield server
     if settings:

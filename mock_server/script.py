@@ -37,6 +37,7 @@ from pydantic import (
 )
 
 from .errors import BadRequestError
+from .faults import Fault
 from .tool_check import check_calls
 from .validation import translate
 
@@ -186,11 +187,13 @@ class Scenario(_Closed):
 
 
 class ScenarioFile(Scenario):
-    """A scenario file: its rules, and settings for the server it scripts (checked by
-    `mock_server.settings.Settings`, which applies them); either may be left out."""
+    """A scenario file: its rules, settings for the server it scripts (checked by
+    `mock_server.settings.Settings`, which applies them) and fault rules
+    (`mock_server.faults`); any may be left out."""
 
     rules: list[Rule] = []
     settings: dict[str, Any] = {}
+    faults: list[Fault] = []
 
 
 def _kind(value: object) -> str:

@@ -13,6 +13,8 @@ from starlette.types import ASGIApp
 
 from .app import create_app
 from .backend import Backend
+from .faults import Faults
+from .journal import Calls
 from .script import Rule
 from .settings import Settings
 
@@ -146,6 +148,17 @@ class MockServer(AppServer):
     def backend(self) -> Backend:
         backend: Backend = self.app.state.backend
         return backend
+
+    @property
+    def calls(self) -> Calls:
+        """The requests the server answered so far, oldest first, as values (respx-style:
+        `.last`, `.call_count`, `.filter(method="POST", path="/v1/threads/*/runs")`)."""
+        return self.backend.journal.calls()
+
+    @property
+    def faults(self) -> Faults:
+        """The fault rules in force: `server.faults.add(path="/v1/threads", status=429)`."""
+        return self.backend.faults
 
     def reset(self) -> None:
         """Forget every object; ids and the clock start over from the seed."""

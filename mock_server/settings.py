@@ -24,6 +24,7 @@ from .clock import DEFAULT_EPOCH
 __all__ = [
     "SPECS",
     "ClockMode",
+    "LogLevel",
     "RunProgression",
     "SettingSpec",
     "Settings",
@@ -37,6 +38,14 @@ class ClockMode(StrEnum):
 
     FROZEN = "frozen"  # starts at `clock_start`, moves only as runs advance it
     SYSTEM = "system"  # the wall clock: not deterministic
+
+
+class LogLevel(StrEnum):
+    """What a server prints on stdout about the requests it answers."""
+
+    QUIET = "quiet"  # nothing
+    INFO = "info"  # one line per request: method, path, status, duration, run outcome
+    DEBUG = "debug"  # that line, then the request's and the response's bodies (shortened)
 
 
 class RunProgression(StrEnum):
@@ -88,7 +97,7 @@ class Settings:
         default=ClockMode.FROZEN,
         metadata=setting(
             "`frozen`: timestamps start at `clock_start` and move only as runs (or "
-            "`server.backend.clock.advance(s)`) advance them; `system`: the wall clock.",
+            "`POST /assistants-mock/clock`) advance them; `system`: the wall clock.",
         ),
     )
     clock_start: int = field(
@@ -156,6 +165,23 @@ class Settings:
             "Answer 400 `invalid_beta` to `/assistants` and `/threads…` requests without "
             "`OpenAI-Beta: assistants=v2`.",
             flag="--no-beta-header",
+        ),
+    )
+
+    log_level: LogLevel = field(
+        default=LogLevel.QUIET,
+        metadata=setting(
+            "What the server prints per request on stdout: `quiet` (nothing), `info` (one line: "
+            "time, method, path, status, duration, a run's status and events), `debug` (and the "
+            "bodies). The `serve` command's default is `info`.",
+        ),
+    )
+    journal: bool = field(
+        default=True,
+        metadata=setting(
+            "Keep the request journal (`GET /assistants-mock/requests`, `server.calls`) and the "
+            "runs' event timelines.",
+            flag="--no-journal",
         ),
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -131,7 +132,9 @@ def test_the_banner_comes_once_the_server_answers() -> None:
         assert process.stdout is not None
         banner = process.stdout.readline()
         assert banner == (
-            f"assistants-mock on http://127.0.0.1:{port}/v1: serving the mock API (seed 0)\n"
+            f"assistants-mock on http://127.0.0.1:{port}/v1: serving the mock API (seed 0, "
+            "frozen clock at 2026-01-01T00:00:00Z); inspector at "
+            f"http://127.0.0.1:{port}/assistants-mock/\n"
         )
         with OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="k", max_retries=0) as client:
             assert client.beta.assistants.list().data == []
@@ -139,5 +142,7 @@ def test_the_banner_comes_once_the_server_answers() -> None:
         process.terminate()
         process.wait(timeout=10)
         assert process.stdout is not None
-        assert process.stdout.read() == ""  # the banner, once
+        rest = process.stdout.read().splitlines()  # the banner, once; then a line a request
         process.stdout.close()
+    assert len(rest) == 1
+    assert re.fullmatch(r"\d\d:\d\d:\d\d GET /v1/assistants 200 \d+\.\d ms", rest[0]), rest

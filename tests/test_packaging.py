@@ -98,3 +98,10 @@ def test_every_import_is_a_declared_dependency() -> None:
     for module in sorted(imported):
         distributions = {requirement_name(d) for d in providers.get(module, [])}
         assert distributions & declared, f"mock_server imports {module}; declare {distributions}"
+
+
+def test_the_wheel_carries_the_inspector(wheel: zipfile.ZipFile) -> None:
+    names = set(wheel.namelist())
+    for name in ("templates/inspector.html", "templates/panels.html", "static/inspector.js",
+                 "static/inspector.css"):  # fmt: skip
+        assert f"mock_server/{name}" in names, name

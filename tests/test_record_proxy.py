@@ -282,7 +282,8 @@ def test_the_record_command_in_each_mode(tmp_path: Path) -> None:
     """Separate processes: `once` refuses an existing cassette with a way forward;
     `new_episodes` appends; `all` records again; each counts what it wrote."""
     path = tmp_path / "cli.yaml"
-    command = [sys.executable, "-m", "mock_server", "record", "--cassette", str(path)]
+    command = [sys.executable, "-m", "mock_server", "record", "--log-level", "quiet",
+               "--cassette", str(path)]  # fmt: skip
     out = tmp_path / "out.txt"
 
     def record(mode: list[str], names: list[str]) -> list[str]:
