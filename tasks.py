@@ -40,9 +40,11 @@ NODE_DIR = ROOT / "tests" / "node"
 # read `pip index versions openai`.
 SDK_VERSIONS = ("1.59.4", "1.65.5", "1.109.1", "2.54.0", "3.57.0")
 # The test modules that do not talk to the server through the Python SDK, left out of
-# matrix runs (the rest do): the Node SDK's, the wheel's contents, the recorded-traffic
-# walker (raw HTTP), the scripted-call checks and the wire objects (no SDK at all).
+# matrix runs (the rest do): the Node SDK's, the inspector in a browser, the wheel's
+# contents, the recorded-traffic walker (raw HTTP), the scripted-call checks and the wire
+# objects (no SDK at all).
 NOT_SDK_FACING = (
+    "test_inspector_browser.py",
     "test_node_sdk.py",
     "test_packaging.py",
     "test_recordings.py",
