@@ -41,13 +41,17 @@ NODE_DIR = ROOT / "tests" / "node"
 SDK_VERSIONS = ("1.59.4", "1.65.5", "1.109.1", "2.54.0", "3.57.0")
 # The test modules that do not talk to the server through the Python SDK, left out of
 # matrix runs (the rest do): the Node SDK's, the inspector in a browser, the wheel's
-# contents, the recorded-traffic walker (raw HTTP), the scripted-call checks and the wire
-# objects (no SDK at all).
+# contents, raw HTTP only (the recorded-traffic walker, the property tests, faults in runs)
+# and no HTTP at all (scripted-call checks, wire objects, the run driver and executor).
 NOT_SDK_FACING = (
+    "test_driver.py",
+    "test_executor.py",
     "test_inspector_browser.py",
+    "test_invariants.py",
     "test_node_sdk.py",
     "test_packaging.py",
     "test_recordings.py",
+    "test_run_faults.py",
     "test_tool_check.py",
     "test_wire.py",
 )

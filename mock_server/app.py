@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .backend import Backend
 from .edge import Edge
 from .errors import APIError, BadRequestError, NotFoundError
 from .inspector import router as inspector
-from .responses import error_response
+from .responses import SERVER_ERROR, error_response
 from .routers import assistants, control, files, messages, runs, threads, vector_stores
 from .settings import Settings
 from .store import Store
 from .tap import Tap
 
 __all__ = ["create_app"]
+
+_log = logging.getLogger(__name__)
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:
@@ -41,9 +46,44 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
-    return error_response(
-        APIError("The server had an error while processing your request. Sorry about that!")
-    )
+    return error_response(APIError(SERVER_ERROR))
+
+
+class _ServerErrors:
+    """Our own bugs answered as the real API answers its own: a 500 in the error envelope,
+    the traceback logged once, and the connection kept usable.
+
+    Starlette's outermost middleware would also render the 500, but then re-raise, and
+    uvicorn closes a connection an exception escaped from: the client's next request on
+    it would fail. Catching here, inside `Edge` (which stamps the headers), nothing
+    escapes. A failure after the response started can only end its body.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracked)
+        except Exception:
+            _log.exception("%s %s failed", scope["method"], scope["path"])
+            try:
+                if not started:
+                    await error_response(APIError(SERVER_ERROR))(scope, receive, send)
+                else:
+                    await send({"type": "http.response.body", "body": b"", "more_body": False})
+            except Exception:  # the client is gone: nothing left to tell it
+                pass
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
@@ -68,6 +108,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         # routes twice per request, which cost more than the work behind them.
         app.router.routes.extend(module.router.routes)
     app.router.routes.extend(inspector.routes)
-    app.add_middleware(Edge)
+    app.add_middleware(_ServerErrors)
+    app.add_middleware(Edge)  # its headers go on every answer, 500s too
     app.add_middleware(Tap)  # outermost: journals what Edge refuses too
     return app

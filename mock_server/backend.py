@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from . import objects
 from . import requests as rq
 from .clock import Clock, FrozenClock, SystemClock
+from .driver import CANCELLABLE, RunDriver
 from .errors import BadRequestError, NotFoundError
 from .executor import RunExecutor, Services
 from .faults import Faults
@@ -22,7 +22,7 @@ from .ids import IdFactory, Prefix
 from .journal import Journal
 from .library import Library
 from .pagination import paginate
-from .runs import ACTIVE, RunStatus, transition
+from .runs import ACTIVE
 from .script import Script, load_scenario
 from .settings import Settings
 from .sse import Event
@@ -34,17 +34,6 @@ __all__ = ["RUN_LIFETIME", "Backend"]
 
 RUN_LIFETIME = 600
 """Seconds from a run's creation to its `expires_at`, as the real API sets it."""
-
-_CANCELLABLE = frozenset({RunStatus.QUEUED, RunStatus.IN_PROGRESS, RunStatus.REQUIRES_ACTION})
-
-
-@dataclass
-class _Pending:
-    """A run that is not streamed, waiting to be advanced by reads (see `_progress`)."""
-
-    executor: RunExecutor
-    run_id: str
-    last_move: int
 
 
 class Backend:
@@ -75,12 +64,12 @@ class Backend:
         self._services = Services(
             self.store, self.ids, self.clock, self.settings.seed, self.script, self.library
         )
-        self._executors: dict[str, RunExecutor] = {}
-        self._pending: dict[str, _Pending] = {}
-        """By thread id: a thread has at most one active run."""
+        self.driver = RunDriver(self.store, self.clock, self.settings, self.timeline)
 
     def reset(self) -> None:
-        """Forget everything: the backend becomes what its constructor made."""
+        """Forget everything: the backend becomes what its constructor made. Runs in
+        flight stop (their streams end with `[DONE]`)."""
+        self.driver.stop_all()
         settings, store = self._init_args
         self.__dict__.clear()
         self.__init__(settings, None if store is None else type(store)())  # type: ignore[misc]
@@ -194,9 +183,8 @@ class Backend:
     def delete_thread(self, thread_id: str) -> Deleted:
         with self.lock:
             self.get_thread(thread_id)
-            self._pending.pop(thread_id, None)
+            self.driver.forget_thread(thread_id)
             for run in self.store.runs.children(thread_id):
-                self._executors.pop(run.id, None)
                 for step in self.store.steps.children(run.id):
                     self.store.steps.delete(step.id)
                 self.store.runs.delete(run.id)
@@ -210,7 +198,7 @@ class Backend:
     def create_message(self, thread_id: str, req: rq.CreateMessage) -> Message:
         with self.lock:
             self.get_thread(thread_id)
-            self._progress(thread_id)
+            self.driver.progress(thread_id)
             active = self.active_run(thread_id)
             if active is not None:
                 raise BadRequestError(
@@ -221,7 +209,7 @@ class Backend:
 
     def get_message(self, thread_id: str, message_id: str) -> Message:
         self.get_thread(thread_id)
-        self._progress(thread_id)
+        self.driver.progress(thread_id)
         found = self.store.messages.get(message_id)
         if found is None or found.thread_id != thread_id:
             raise NotFoundError.for_id("message", message_id)
@@ -246,7 +234,7 @@ class Backend:
         self, thread_id: str, query: rq.MessageListQuery
     ) -> tuple[list[Message], bool]:
         self.get_thread(thread_id)
-        self._progress(thread_id)
+        self.driver.progress(thread_id)
         messages: Sequence[Message] = self.store.messages.children(thread_id)
         if query.run_id is not None:
             messages = [m for m in messages if m.run_id == query.run_id]
@@ -295,27 +283,13 @@ class Backend:
         """Let an executor advance as reads come in (`Settings.run_progression`); the run
         as it is now (`queued`) is the reply."""
         with self.lock:
-            executor.deltas = False
-            for event in executor:
-                self.timeline.record(executor.run_id, event.name, self.clock.now())
-                if event.name == "thread.run.queued":
-                    break
-            self._park(executor)
-            return executor.run
+            return self.driver.unstreamed(executor)
 
     def next_event(self, executor: RunExecutor) -> Event | None:
         """The next event of a streamed run, or None when the stream is over: the run
-        ended, or it waits for tool outputs (then reads advance it, as if unstreamed)."""
+        ended or went away, or it waits for tool outputs (then reads advance it)."""
         with self.lock:
-            event = next(executor, None)
-            if event is not None:
-                self.timeline.record(executor.run_id, event.name, self.clock.now(), streamed=True)
-            if event is None:
-                if executor.finished:
-                    self._executors.pop(executor.run_id, None)
-                else:
-                    self._park(executor)
-            return event
+            return self.driver.next_event(executor)
 
     def submit_tool_outputs(
         self, thread_id: str, run_id: str, req: rq.SubmitToolOutputs
@@ -326,7 +300,7 @@ class Backend:
         """
         with self.lock:
             self.get_thread(thread_id)
-            self._progress(thread_id)  # an expired run no longer takes outputs
+            self.driver.progress(thread_id)  # an expired run no longer takes outputs
             run = self._run(thread_id, run_id)
             if run.status != "requires_action" or run.required_action is None:
                 raise BadRequestError(f'Runs in status "{run.status}" do not accept tool outputs.')
@@ -334,23 +308,19 @@ class Backend:
             given = [o.tool_call_id for o in req.tool_outputs]
             if sorted(given) != sorted(expected):
                 raise BadRequestError(f"Expected tool outputs for call_ids {expected}, got {given}")
-            self._pending.pop(thread_id, None)
-            executor = self._executors[run_id]
-            executor.deltas = True
-            executor.submit({o.tool_call_id: o.output for o in req.tool_outputs})
-            return executor
+            return self.driver.resume(run, {o.tool_call_id: o.output for o in req.tool_outputs})
 
     def get_run(self, thread_id: str, run_id: str, *, poll: bool = False) -> Run:
         """The run; `poll` marks a retrieve, which advances it in `per_poll` mode."""
         with self.lock:
             self.get_thread(thread_id)
-            self._progress(thread_id, polled=run_id if poll else None)
+            self.driver.progress(thread_id, polled=run_id if poll else None)
             return self._run(thread_id, run_id)
 
     def list_runs(self, thread_id: str, query: rq.ListQuery) -> tuple[list[Run], bool]:
         with self.lock:
             self.get_thread(thread_id)
-            self._progress(thread_id)
+            self.driver.progress(thread_id)
             return paginate(self.store.runs.children(thread_id), query)
 
     def modify_run(self, thread_id: str, run_id: str, req: rq.ModifyRun) -> Run:
@@ -368,12 +338,9 @@ class Backend:
         with self.lock:
             self.get_thread(thread_id)
             run = self._run(thread_id, run_id)
-            if run.status not in _CANCELLABLE:
+            if run.status not in CANCELLABLE:
                 raise BadRequestError(f"Cannot cancel run with status '{run.status}'.")
-            cancelling = transition(run, RunStatus.CANCELLING, self.clock.now())
-            self.store.runs.update(cancelling)
-            self._executors[run_id].cancel()
-            return cancelling
+            return self.driver.cancel(run)
 
     def list_steps(
         self, thread_id: str, run_id: str, query: rq.StepListQuery
@@ -462,56 +429,7 @@ class Backend:
             else req.parallel_tool_calls,
         )
         self.store.runs.insert(created, parent=thread_id)
-        executor = self._executors[created.id] = RunExecutor(
-            self._services, created.id, announce=announce
-        )
-        return executor
-
-    def _park(self, executor: RunExecutor) -> None:
-        """Leave a run that nobody streams to be advanced by reads."""
-        run = executor.run
-        self._pending[run.thread_id] = _Pending(executor, run.id, self.clock.now())
-
-    def _progress(self, thread_id: str, polled: str | None = None) -> None:
-        """Advance the thread's unstreamed run as `Settings.run_progression` says; a run
-        left waiting for tool outputs past its `expires_at` expires."""
-        pending = self._pending.get(thread_id)
-        if pending is None:
-            return
-        executor = pending.executor
-        if executor.paused:
-            expires_at = executor.run.expires_at
-            if expires_at is None or self.clock.now() < expires_at:
-                return
-            executor.expire()
-            self._advance(thread_id, pending, -1)
-            return
-        mode = self.settings.run_progression
-        if mode == "immediate":
-            moves = -1
-        elif mode == "per_poll":
-            moves = 1 if pending.run_id == polled else 0
-        else:
-            elapsed = self.clock.now() - pending.last_move
-            moves = elapsed // max(self.settings.seconds_per_transition, 1)
-        if moves:
-            self._advance(thread_id, pending, moves)
-
-    def _advance(self, thread_id: str, pending: _Pending, moves: int) -> None:
-        """Pull events until `moves` run statuses have changed (all of them when < 0),
-        the run ends, or it pauses for tool outputs."""
-        for event in pending.executor:
-            self.timeline.record(pending.run_id, event.name, self.clock.now())
-            if isinstance(event.data, Run) and event.name != "thread.run.created":
-                pending.last_move = self.clock.now()
-                moves -= 1
-                if moves == 0:
-                    break
-        if pending.executor.finished or pending.executor.run.status not in ACTIVE:
-            for event in pending.executor:  # let it close its books
-                self.timeline.record(pending.run_id, event.name, self.clock.now())
-            self._pending.pop(thread_id, None)
-            self._executors.pop(pending.run_id, None)
+        return self.driver.start(RunExecutor(self._services, created.id, announce=announce))
 
     # --- shared rules ------------------------------------------------------------------
 

@@ -3,39 +3,39 @@
 A `RunExecutor` is an iterator of `Event`s: each event's object is persisted before the
 event is yielded, so streaming (send each event) and polling (pull events until the
 next run status) are two ways of consuming the same run. What the model does on each
-turn comes from the script (`script.py`) or the default model (`model.py`).
+turn comes from the script (`script.py`) or the default model (`model.py`); the executor
+plays turns and the run's statuses, the steps themselves are played by `players.py`.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from . import model as fake_model
 from . import objects
-from .clock import Clock
-from .ids import IdFactory, Prefix
-from .library import Library, SearchHit
-from .runs import RunStatus, transition
-from .script import Failure, Script, Turn
+from .library import SearchHit
+from .players import Calls, Open, Players, Services
+from .runs import ACTIVE, RunStatus, transition
+from .script import Failure, Turn
 from .sse import Event
-from .store import Store
-from .wire import JSON, Message, Run, RunStep, Thread
+from .wire import JSON, Message, Run, Thread
 
-__all__ = ["RunExecutor", "Services"]
+__all__ = ["SERVER_FAILURE", "RunExecutor", "Services"]
+
+_log = logging.getLogger(__name__)
+
+SERVER_FAILURE: JSON = {
+    "code": "server_error",
+    "message": "Sorry, something went wrong.",
+}
+"""The `last_error` of a run our own bug broke: failed as the real API fails its own."""
 
 
-@dataclass(frozen=True)
-class Services:
-    """What an executor uses: the store, ids, clock, seed, script, and the files to search."""
-
-    store: Store
-    ids: IdFactory
-    clock: Clock
-    seed: int
-    script: Script
-    library: Library
+class _RunGone(Exception):
+    """The run is no longer in the store: its thread was deleted under it."""
 
 
 def _text(message: Message) -> str:
@@ -65,11 +65,17 @@ class RunExecutor:
     `cancel_requested` (after the backend moved the run to `cancelling`) or calling
     `expire` makes the next step wind the run down instead. With `deltas` off (nobody
     streams the run) no delta events are made: messages are written whole.
+
+    What a client deletes under a run does not break it: a deleted reply message is
+    simply no longer stored (the run goes on), a deleted assistant changes nothing (the
+    run has its own model, instructions and tools), and a run whose thread went away
+    (`abandon`, or found missing) stops without another event.
     """
 
     def __init__(self, services: Services, run_id: str, *, announce: Thread | None = None) -> None:
         self.services = services
         self.run_id = run_id
+        self.thread_id = self.run.thread_id
         self.cancel_requested = False
         self.expire_requested = False
         self.deltas = True
@@ -79,10 +85,8 @@ class RunExecutor:
         self.finished = False
         self._outputs: dict[str, str] = {}
         self._announce = announce
-        self._message: Message | None = None
-        self._step: RunStep | None = None
-        self._text = ""  # what the deltas have said so far
-        self._citations: list[fake_model.Citation] = []  # the ones said so far
+        self._open = Open()
+        self._players = Players(services, run_id, self._open)
         self._events = self._play()
 
     def __iter__(self) -> Iterator[Event]:
@@ -93,9 +97,27 @@ class RunExecutor:
             raise StopIteration
         try:
             return next(self._events)
-        except StopIteration:
+        except (StopIteration, _RunGone):
             self.finished = True
-            raise
+            raise StopIteration from None
+        except Exception:
+            _log.exception("run %s broke", self.run_id)
+            self.finished = True
+            return self._fail()
+
+    def _fail(self) -> Event:
+        """End a run the engine broke on: `failed` (`cancelled` when a cancel was under
+        way), so that no thread is blocked by it."""
+        run = self.services.store.runs.get(self.run_id)
+        if run is None or run.status not in ACTIVE:
+            raise StopIteration
+        now = self.services.clock.now()
+        if run.status == RunStatus.CANCELLING:
+            ended = transition(run, RunStatus.CANCELLED, now)
+        else:
+            ended = transition(run, RunStatus.FAILED, now, last_error=SERVER_FAILURE)
+        self.services.store.runs.update(ended)
+        return Event(f"thread.run.{ended.status}", ended)
 
     def submit(self, outputs: dict[str, str]) -> None:
         """Resume a paused run with the tool outputs, by call id."""
@@ -107,6 +129,11 @@ class RunExecutor:
         self.cancel_requested = True
         self.paused = False
 
+    def abandon(self) -> None:
+        """Stop here for good, without another event: the run's thread is going away."""
+        self._events.close()
+        self.finished = True
+
     def expire(self) -> None:
         """Wind a paused run down as `expired`: its `expires_at` has passed."""
         self.expire_requested = True
@@ -117,38 +144,24 @@ class RunExecutor:
     @property
     def run(self) -> Run:
         run = self.services.store.runs.get(self.run_id)
-        assert run is not None, self.run_id
+        if run is None:
+            raise _RunGone(self.run_id)
         return run
+
+    @property
+    def run_status(self) -> str | None:
+        """The run's status, or None once it is gone."""
+        run = self.services.store.runs.get(self.run_id)
+        return None if run is None else run.status
 
     def _move(self, to: RunStatus, **changes: Any) -> Event:
         run = transition(self.run, to, self.services.clock.now(), **changes)
         self.services.store.runs.update(run)
         return Event(f"thread.run.{to.value}", run)
 
-    def _new_step(self, step_details: dict[str, Any]) -> RunStep:
-        step = objects.run_step(
-            id=self.services.ids.new(Prefix.STEP),
-            created_at=self.services.clock.now(),
-            run=self.run,
-            step_details=step_details,
-        )
-        self.services.store.steps.insert(step, parent=self.run_id)
-        self._step = step
-        return step
-
-    def _save_step(self, step: RunStep, name: str) -> Event:
-        self._step = step
-        self.services.store.steps.update(step)
-        return Event(f"thread.run.step.{name}", step)
-
-    def _save_message(self, message: Message, name: str) -> Event:
-        self._message = message
-        self.services.store.messages.update(message)
-        return Event(f"thread.message.{name}", message)
-
     # --- the play ----------------------------------------------------------------------
 
-    def _play(self) -> Iterator[Event]:
+    def _play(self) -> Generator[Event, None, None]:
         if self._announce is not None:
             yield Event("thread.created", self._announce)
         run = self.run
@@ -310,57 +323,15 @@ class RunExecutor:
         return ids
 
     def _search_files(self, hits: Sequence[SearchHit], ctx: _Turn) -> Generator[Event, None, None]:
-        """A `tool_calls` step with one file_search call: announced by one delta, then
-        completed with its results (their `content` only when `include[]` asks)."""
         options = self._file_search_options(ctx)
-        ranking = objects.call_ranking_options(options.get("ranking_options"))
-        step = self._new_step({"type": "tool_calls", "tool_calls": []})
-        yield Event("thread.run.step.created", step)
-        yield Event("thread.run.step.in_progress", step)
-        call_id = self.services.ids.new(Prefix.CALL)
-        if self.deltas:
-            yield self._tool_delta(
-                step.id,
-                {
-                    "index": 0,
-                    "id": call_id,
-                    "type": "file_search",
-                    "file_search": {"ranking_options": ranking, "results": []},
-                },
-            )
-        results = [
-            {
-                "file_id": hit.file_id,
-                "file_name": hit.file_name,
-                "score": hit.score,
-                "attributes": {},
-                "content": [{"type": "text", "text": hit.text}],
-            }
-            for hit in hits
-        ]
-        details = {
-            "type": "tool_calls",
-            "tool_calls": [
-                {
-                    "id": call_id,
-                    "type": "file_search",
-                    "file_search": {"ranking_options": ranking, "results": results},
-                }
-            ],
-        }
-        completed = objects.revise(
-            step,
-            status="completed",
-            completed_at=self.services.clock.now(),
-            step_details=details,
-            usage=objects.usage(ctx.prompt_tokens, len(hits)),
+        yield from self._players.search_files(
+            self.run,
+            hits,
+            objects.call_ranking_options(options.get("ranking_options")),
+            ctx.prompt_tokens,
+            deltas=self.deltas,
+            show_content=self.include_search_content,
         )
-        self._save_step(completed, "completed")
-        self._step = None
-        shown = (
-            completed if self.include_search_content else objects.without_search_content(completed)
-        )
-        yield Event("thread.run.step.completed", shown)
 
     def _default_reply(self, ctx: _Turn) -> fake_model.Reply:
         return fake_model.respond(
@@ -375,225 +346,38 @@ class RunExecutor:
     ) -> Generator[Event, None, list[tuple[str, str]]]:
         """A `tool_calls` step: the calls stream in, the run waits in `requires_action`
         for their outputs, then the step completes and the run goes on."""
-        ids = self.services.ids
-        step = self._new_step({"type": "tool_calls", "tool_calls": []})
-        yield Event("thread.run.step.created", step)
-        yield Event("thread.run.step.in_progress", step)
-        made = [(ids.new(Prefix.CALL), call) for call in calls]
-        if self.deltas:
-            for index, (call_id, call) in enumerate(made):
-                yield self._tool_delta(
-                    step.id,
-                    {
-                        "index": index,
-                        "id": call_id,
-                        "type": "function",
-                        "function": {"name": call.name, "arguments": "", "output": None},
-                    },
-                )
-                for piece in fake_model.tokenize(call.arguments):
-                    yield self._tool_delta(
-                        step.id,
-                        {"index": index, "type": "function", "function": {"arguments": piece}},
-                    )
-        details: dict[str, Any] = {
-            "type": "tool_calls",
-            "tool_calls": [
-                {
-                    "id": call_id,
-                    "type": "function",
-                    "function": {"name": call.name, "arguments": call.arguments, "output": None},
-                }
-                for call_id, call in made
-            ],
-        }
-        step = objects.revise(step, step_details=details)
-        self._step = step
-        self.services.store.steps.update(step)
-        required = {
-            "type": "submit_tool_outputs",
-            "submit_tool_outputs": {
-                "tool_calls": [
-                    {
-                        "id": call_id,
-                        "type": "function",
-                        "function": {"name": call.name, "arguments": call.arguments},
-                    }
-                    for call_id, call in made
-                ]
-            },
-        }
-        self.paused = True
-        yield self._move(RunStatus.REQUIRES_ACTION, required_action=required)
-        # Resumed by `submit`.
-        answered = [
-            {**c, "function": {**c["function"], "output": self._outputs[c["id"]]}}
-            for c in details["tool_calls"]
-        ]
-        completion = sum(fake_model.count_tokens(c.arguments) for c in calls)
-        yield self._save_step(
-            objects.revise(
-                step,
-                status="completed",
-                completed_at=self.services.clock.now(),
-                step_details={"type": "tool_calls", "tool_calls": answered},
-                usage=objects.usage(prompt_tokens, completion),
-            ),
-            "completed",
+        made: Calls = yield from self._players.call_functions(
+            self.run, list(calls), deltas=self.deltas
         )
-        self._step = None
+        self.paused = True
+        yield self._move(RunStatus.REQUIRES_ACTION, required_action=made.required_action())
+        # Resumed by `submit`.
+        yield self._players.answer_calls(made, self._outputs, prompt_tokens)
         yield self._move(RunStatus.QUEUED, required_action=None)
         yield self._move(RunStatus.IN_PROGRESS)
-        return [(call.name, self._outputs[call_id]) for call_id, call in made]
+        return [(call.name, self._outputs[call_id]) for call_id, call in made.made]
 
     def _run_code(
         self, code: fake_model.CodeRun, prompt_tokens: int, image_file_ids: Sequence[str] = ()
     ) -> Generator[Event, None, None]:
-        """A `tool_calls` step with one code_interpreter call: the input streams in, then
-        the logs. Nothing is executed; the code and its output are generated."""
-        step = self._new_step({"type": "tool_calls", "tool_calls": []})
-        yield Event("thread.run.step.created", step)
-        yield Event("thread.run.step.in_progress", step)
-        call_id = self.services.ids.new(Prefix.CALL)
-        outputs: list[dict[str, Any]] = [{"type": "logs", "logs": code.logs}] if code.logs else []
-        outputs += [{"type": "image", "image": {"file_id": f}} for f in image_file_ids]
-        if self.deltas:
-            yield self._tool_delta(
-                step.id,
-                {
-                    "index": 0,
-                    "id": call_id,
-                    "type": "code_interpreter",
-                    "code_interpreter": {"input": "", "outputs": []},
-                },
-            )
-            for piece in fake_model.tokenize(code.input):
-                yield self._tool_delta(
-                    step.id,
-                    {"index": 0, "type": "code_interpreter", "code_interpreter": {"input": piece}},
-                )
-            if outputs:
-                yield self._tool_delta(
-                    step.id,
-                    {
-                        "index": 0,
-                        "type": "code_interpreter",
-                        "code_interpreter": {
-                            "outputs": [{"index": i, **o} for i, o in enumerate(outputs)]
-                        },
-                    },
-                )
-        details = {
-            "type": "tool_calls",
-            "tool_calls": [
-                {
-                    "id": call_id,
-                    "type": "code_interpreter",
-                    "code_interpreter": {"input": code.input, "outputs": outputs},
-                }
-            ],
-        }
-        yield self._save_step(
-            objects.revise(
-                step,
-                status="completed",
-                completed_at=self.services.clock.now(),
-                step_details=details,
-                usage=objects.usage(prompt_tokens, fake_model.count_tokens(code.input)),
-            ),
-            "completed",
-        )
-        self._step = None
-
-    @staticmethod
-    def _tool_delta(step_id: str, tool_call: dict[str, Any]) -> Event:
-        return Event(
-            "thread.run.step.delta",
-            objects.step_delta(step_id, {"type": "tool_calls", "tool_calls": [tool_call]}),
+        yield from self._players.run_code(
+            self.run, code, prompt_tokens, list(image_file_ids), deltas=self.deltas
         )
 
     def _write_message(
         self, reply: fake_model.Reply, prompt_tokens: int, *, cut: bool = False
     ) -> Generator[Event, None, None]:
-        """A `message_creation` step: the reply streams in as text deltas. `cut` (a
-        scripted `incomplete`) ends it after half its tokens, as a token limit would."""
-        services = self.services
+        """The reply, then the run's end. `cut` (a scripted `incomplete`) ends it after
+        half its tokens, as a token limit would."""
         run = self.run
         limit = run.max_completion_tokens
         if cut:
             limit = min(limit or len(reply.tokens), max(len(reply.tokens) // 2, 1))
         tokens = reply.tokens if limit is None else reply.tokens[:limit]
-        cut = len(tokens) < len(reply.tokens)
-
-        message_id = services.ids.new(Prefix.MESSAGE)
-        step = self._new_step(
-            {"type": "message_creation", "message_creation": {"message_id": message_id}}
+        yield from self._players.write_message(
+            run, reply, list(tokens), prompt_tokens, deltas=self.deltas
         )
-        yield Event("thread.run.step.created", step)
-        yield Event("thread.run.step.in_progress", step)
-
-        message = objects.message(
-            id=message_id,
-            created_at=services.clock.now(),
-            thread_id=run.thread_id,
-            role="assistant",
-            content=[],
-            attachments=[],
-            metadata={},
-            assistant_id=run.assistant_id,
-            run_id=run.id,
-            status="in_progress",
-        )
-        services.store.messages.insert(message, parent=run.thread_id)
-        self._message = message
-        yield Event("thread.message.created", message)
-        yield Event("thread.message.in_progress", message)
-
-        citations = {c.start_index: c for c in reply.citations}
-        if not self.deltas:
-            self._text = "".join(tokens)
-            self._citations = [c for c in reply.citations if c.end_index <= len(self._text)]
-        plain = objects.TextDeltas(message_id) if self.deltas else None
-        for i, token in enumerate(tokens if plain is not None else ()):
-            text: dict[str, Any] = {"value": token}
-            cited = citations.get(len(self._text))
-            if cited is not None and cited.text == token:
-                text["annotations"] = [objects.citation_delta(len(self._citations), cited)]
-                self._citations.append(cited)
-            elif i == 0:
-                text["annotations"] = []  # the first delta of a block introduces them
-            self._text += token
-            if "annotations" not in text:
-                assert plain is not None  # only streamed runs get here
-                yield Event("thread.message.delta", None, plain.json(token))
-                continue
-            content = [{"index": 0, "type": "text", "text": text}]
-            yield Event("thread.message.delta", objects.message_delta(message_id, content))
-
-        now = services.clock.now()
-        if cut:
-            update: dict[str, Any] = {
-                "status": "incomplete",
-                "incomplete_at": now,
-                "incomplete_details": {"reason": "max_tokens"},
-            }
-        else:
-            update = {"status": "completed", "completed_at": now}
-        yield self._save_message(
-            message.model_copy(update={**update, "content": self._content()}),
-            "incomplete" if cut else "completed",
-        )
-        yield self._save_step(
-            step.model_copy(
-                update={
-                    "status": "completed",
-                    "completed_at": now,
-                    "usage": objects.usage(prompt_tokens, len(tokens)),
-                }
-            ),
-            "completed",
-        )
-        if cut:
+        if len(tokens) < len(reply.tokens):
             yield self._move(
                 RunStatus.INCOMPLETE,
                 incomplete_details={"reason": "max_completion_tokens"},
@@ -602,11 +386,6 @@ class RunExecutor:
         else:
             yield self._move(RunStatus.COMPLETED, usage=self._run_usage())
         self._clear_step_expiry()
-
-    def _content(self) -> list[JSON]:
-        """The message's content as the deltas have built it (the SDK's helpers read the
-        final event's content at the index the deltas used)."""
-        return [objects.text_block(self._text, self._citations)]
 
     def _run_usage(self) -> JSON:
         """The run's usage: the sum of its steps'."""
@@ -630,26 +409,22 @@ class RunExecutor:
         cancelled or expired, then the run."""
         now = self.services.clock.now()
         expired = self.expire_requested and not self.cancel_requested
-        if self._message is not None and self._message.status == "in_progress":
+        message, step = self._open.message, self._open.step
+        if message is not None and message.status == "in_progress":
             reason = {"reason": "run_expired" if expired else "run_cancelled"}
-            yield self._save_message(
-                self._message.model_copy(
+            yield self._players.save_message(
+                message.model_copy(
                     update={
                         "status": "incomplete",
                         "incomplete_at": now,
                         "incomplete_details": reason,
-                        "content": self._content() if self._text else [],
+                        "content": self._open.content() if self._open.text else [],
                     }
                 ),
                 "incomplete",
             )
-        if self._step is not None and self._step.status == "in_progress":
+        if step is not None and step.status == "in_progress":
             stamp = {"expired_at": now} if expired else {"cancelled_at": now}
-            yield self._save_step(
-                self._step.model_copy(
-                    update={"status": "expired" if expired else "cancelled", **stamp}
-                ),
-                "expired" if expired else "cancelled",
-            )
+            yield self._players.steps.close(step, "expired" if expired else "cancelled", stamp)
         yield self._move(RunStatus.EXPIRED if expired else RunStatus.CANCELLED)
         self._clear_step_expiry()

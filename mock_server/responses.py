@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -11,7 +12,7 @@ from starlette.responses import Response, StreamingResponse
 
 from . import objects
 from .errors import APIError, error_body
-from .sse import DONE, encode
+from .sse import DONE, Encoder, error_event
 from .wire import WireObject
 
 if TYPE_CHECKING:
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "OPENAI_VERSION",
+    "SERVER_ERROR",
     "WRITE_SIZE",
     "error_response",
     "event_stream",
@@ -29,8 +31,14 @@ __all__ = [
     "run_response",
 ]
 
+_log = logging.getLogger(__name__)
+
 OPENAI_VERSION = "2020-10-01"
 """The `openai-version` header the real API sends."""
+
+
+SERVER_ERROR = "The server had an error while processing your request. Sorry about that!"
+"""What the real API says when it fails."""
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -74,16 +82,19 @@ def event_stream(backend: Backend, executor: RunExecutor) -> StreamingResponse:
     turn's `delay_ms`).
 
     If the client goes away mid-stream the run still plays to its end, so nothing the
-    stream would have stored is lost.
+    stream would have stored is lost. If the run goes away (its thread deleted, a reset)
+    the stream ends with `[DONE]`. Should the engine itself fail (a bug), the traceback
+    is logged once and the stream ends with an `error` event, as the real API's do.
     """
     default_ms = backend.settings.stream_delay_ms
+    encode = Encoder()
 
     async def events() -> AsyncIterator[bytes]:
+        pending = bytearray()
         try:
             first = backend.next_event(executor)
             if first is not None:
                 yield encode(first)
-            pending = bytearray()
             while (event := backend.next_event(executor)) is not None:
                 delay = (executor.delay_ms or default_ms) / 1000
                 if delay and event.name.endswith(".delta"):
@@ -96,8 +107,19 @@ def event_stream(backend: Backend, executor: RunExecutor) -> StreamingResponse:
                     yield bytes(pending)
                     pending.clear()
             yield bytes(pending + DONE)
+        except Exception:
+            _log.exception("run %s failed mid-stream", executor.run_id)
+            yield bytes(pending + error_event(error_body(APIError(SERVER_ERROR))))
         finally:
-            while backend.next_event(executor) is not None:
-                pass
+            _drain(backend, executor)
 
     return StreamingResponse(events(), media_type="text/event-stream; charset=utf-8")
+
+
+def _drain(backend: Backend, executor: RunExecutor) -> None:
+    """Play a run whose stream is over to its end (or its next pause)."""
+    try:
+        while backend.next_event(executor) is not None:
+            pass
+    except Exception:
+        _log.exception("run %s failed after its stream", executor.run_id)
