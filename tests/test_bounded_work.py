@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx2
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,7 +18,9 @@ from openai import BadRequestError, OpenAI
 from mock_server import MockServer
 from mock_server.arithmetic import MAX_EXPRESSION, TOO_LARGE, evaluate
 from mock_server.script import ScriptError
-from tests.conftest import upload
+
+from .conftest import upload
+from .sdk import httpx, require_method, vector_stores
 
 # --- the code interpreter's calculator -------------------------------------------------------
 
@@ -122,7 +123,7 @@ def test_patterns_re2_refuses_are_400s(
     assistants_mock: MockServer, pattern: str, reason: str
 ) -> None:
     url = f"http://127.0.0.1:{assistants_mock.port}/assistants-mock/script"
-    answer = httpx2.post(url, json={"message": pattern, "turns": [{"text": "x"}]})
+    answer = httpx.post(url, json={"message": pattern, "turns": [{"text": "x"}]})
     assert answer.status_code == 400
     error = answer.json()["error"]
     assert error["message"] == (
@@ -158,18 +159,22 @@ def test_serve_names_a_bad_pattern_in_one_line(tmp_path: Path) -> None:
 
 @pytest.fixture
 def store(assistants_client: OpenAI) -> str:
+    stores = vector_stores(assistants_client)
+    require_method(stores, "search")
     file_id = upload(assistants_client, "penguins.txt", b"Penguins eat krill.")
-    store_id = assistants_client.vector_stores.create(file_ids=[file_id]).id
-    assistants_client.vector_stores.files.update(
+    store_id = stores.create(file_ids=[file_id]).id
+    stores.files.update(
         file_id, vector_store_id=store_id, attributes={"author": "Ann", "year": 2020}
     )
     return store_id
 
 
-def search(client: OpenAI, store: str, filters: Any) -> httpx2.Response:
-    answer: httpx2.Response = client.vector_stores.with_raw_response.search(
-        store, query="penguins", filters=filters
-    ).http_response
+def search(client: OpenAI, store: str, filters: Any) -> httpx.Response:
+    answer: httpx.Response = (
+        vector_stores(client)
+        .with_raw_response.search(store, query="penguins", filters=filters)
+        .http_response
+    )
     return answer
 
 
@@ -293,9 +298,11 @@ def search_url() -> Iterator[str]:
     """One server and store for every example (a fixture per example would be refused)."""
     with MockServer() as server:
         client = server.client()
+        stores = vector_stores(client)
+        require_method(stores.files, "update")
         file_id = upload(client, "penguins.txt", b"Penguins eat krill.")
-        store_id = client.vector_stores.create(file_ids=[file_id]).id
-        client.vector_stores.files.update(
+        store_id = stores.create(file_ids=[file_id]).id
+        stores.files.update(
             file_id, vector_store_id=store_id, attributes={"author": "Ann", "year": 2020}
         )
         yield f"{server.base_url}/vector_stores/{store_id}/search"
@@ -304,7 +311,7 @@ def search_url() -> Iterator[str]:
 @settings(max_examples=100, deadline=None)
 @given(filters=filter_like | json_values)
 def test_any_filter_json_is_a_200_or_a_400_in_the_envelope(search_url: str, filters: Any) -> None:
-    answer = httpx2.post(
+    answer = httpx.post(
         search_url,
         headers={"authorization": "Bearer sk-test"},
         content=json.dumps({"query": "penguins", "filters": filters}),

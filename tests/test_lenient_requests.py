@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx2
 import pytest
 from openai import BadRequestError, OpenAI
 
 from mock_server import MockServer
+
+from .sdk import httpx
 
 KEY = {"authorization": "Bearer sk-test", "openai-beta": "assistants=v2"}
 
@@ -18,7 +19,7 @@ KEY = {"authorization": "Bearer sk-test", "openai-beta": "assistants=v2"}
 def test_an_empty_cursor_is_no_cursor(assistants_mock: MockServer, cursor: str) -> None:
     client = assistants_mock.client()
     made = [client.beta.assistants.create(model="gpt-4o").id for _ in range(3)]
-    answer = httpx2.get(
+    answer = httpx.get(
         f"{assistants_mock.base_url}/assistants", params={cursor: "", "limit": 2}, headers=KEY
     )
     assert answer.status_code == 200
@@ -77,11 +78,11 @@ def test_head_answers_as_get_without_a_body(assistants_mock: MockServer) -> None
     client = assistants_mock.client()
     assistant = client.beta.assistants.create(model="gpt-4o")
     url = f"{assistants_mock.base_url}/assistants/{assistant.id}"
-    got, head = httpx2.get(url, headers=KEY), httpx2.head(url, headers=KEY)
+    got, head = httpx.get(url, headers=KEY), httpx.head(url, headers=KEY)
     assert head.status_code == got.status_code == 200
     assert head.content == b""
     assert head.headers["content-length"] == str(len(got.content))
     assert head.headers["content-type"] == "application/json"
-    missing = httpx2.head(f"{assistants_mock.base_url}/assistants/asst_x", headers=KEY)
+    missing = httpx.head(f"{assistants_mock.base_url}/assistants/asst_x", headers=KEY)
     assert missing.status_code == 404
     assert missing.content == b""

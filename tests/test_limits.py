@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx2
 import pytest
 from openai import APIStatusError, OpenAI
 
@@ -25,10 +24,12 @@ from mock_server.limits import (
     MULTIPART_OVERHEAD,
 )
 
+from .sdk import httpx
+
 KEY = {"authorization": "Bearer sk-test", "openai-beta": "assistants=v2"}
 
 
-def envelope(answer: httpx2.Response) -> dict[str, Any]:
+def envelope(answer: httpx.Response) -> dict[str, Any]:
     """The error of an answer, checked to be the API's envelope and to carry a request id."""
     assert answer.headers["content-type"] == "application/json"
     assert answer.headers["x-request-id"].startswith("req_")
@@ -55,19 +56,19 @@ def raw(port: int, data: bytes, *, wait: float = 5.0) -> bytes:
 def test_the_limits_are_settings() -> None:
     with MockServer(max_body_bytes=100, max_url_bytes=100) as server:
         url = f"{server.base_url}/threads"
-        too_long = httpx2.post(url, content=b"{" + b" " * 100 + b"}", headers=KEY)
+        too_long = httpx.post(url, content=b"{" + b" " * 100 + b"}", headers=KEY)
         assert too_long.status_code == 413
-        assert httpx2.post(url, content=b"{" + b" " * 90 + b"}", headers=KEY).status_code == 200
-        listed = httpx2.get(f"{server.base_url}/assistants?after=" + "a" * 100, headers=KEY)
+        assert httpx.post(url, content=b"{" + b" " * 90 + b"}", headers=KEY).status_code == 200
+        listed = httpx.get(f"{server.base_url}/assistants?after=" + "a" * 100, headers=KEY)
         assert listed.status_code == 414
         assert envelope(listed)["message"] == "Request URL too long: 120 bytes, at most 100."
         server.configure(max_body_bytes=1000)  # reconfigured in place: followed at once
-        assert httpx2.post(url, content=b"{" + b" " * 100 + b"}", headers=KEY).status_code == 200
+        assert httpx.post(url, content=b"{" + b" " * 100 + b"}", headers=KEY).status_code == 200
 
 
 def test_a_json_body_over_the_limit_is_refused_unread(assistants_mock: MockServer) -> None:
     body = b"{" + b" " * MAX_JSON_BYTES + b"}"
-    answer = httpx2.post(f"{assistants_mock.base_url}/threads", content=body, headers=KEY)
+    answer = httpx.post(f"{assistants_mock.base_url}/threads", content=body, headers=KEY)
     assert answer.status_code == 413
     assert envelope(answer) == {
         "message": f"Maximum content size limit ({MAX_JSON_BYTES}) exceeded "
@@ -77,7 +78,7 @@ def test_a_json_body_over_the_limit_is_refused_unread(assistants_mock: MockServe
         "code": None,
     }
     # The same body within the limit is a thread.
-    answer = httpx2.post(f"{assistants_mock.base_url}/threads", content=b"{  }", headers=KEY)
+    answer = httpx.post(f"{assistants_mock.base_url}/threads", content=b"{  }", headers=KEY)
     assert answer.status_code == 200
 
 
@@ -88,11 +89,11 @@ def test_a_chunked_body_is_cut_at_the_limit(assistants_mock: MockServer) -> None
             yield b" " * 65536
         yield b"}"
 
-    answer = httpx2.post(f"{assistants_mock.base_url}/threads", content=chunks(), headers=KEY)
+    answer = httpx.post(f"{assistants_mock.base_url}/threads", content=chunks(), headers=KEY)
     assert answer.status_code == 413
     message = envelope(answer)["message"]
     assert message.startswith(f"Maximum content size limit ({MAX_JSON_BYTES}) exceeded (")
-    assert httpx2.post(f"{assistants_mock.base_url}/threads", headers=KEY).status_code == 200
+    assert httpx.post(f"{assistants_mock.base_url}/threads", headers=KEY).status_code == 200
 
 
 def test_an_upload_over_512_mb_is_refused_from_its_content_length(
@@ -165,7 +166,7 @@ def test_requests_h11_refuses_get_the_envelope(
             continue
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 400 Bad Request\r\n")
-    assert httpx2.Response(400, content=body).json() == {
+    assert httpx.Response(400, content=body).json() == {
         "error": {
             "message": "Invalid HTTP request: a malformed or oversized request line or header.",
             "type": "invalid_request_error",
@@ -197,7 +198,7 @@ def test_a_request_whose_headers_trickle_in_is_timed_out(
         assert answer.startswith(b"HTTP/1.1 408 Request Timeout\r\n")
         assert b'"message": "Timed out waiting for the request."' in answer
         # A complete request on another connection is answered as usual.
-        listed = httpx2.get(f"{server.base_url}/assistants", headers=KEY)
+        listed = httpx.get(f"{server.base_url}/assistants", headers=KEY)
         assert listed.status_code == 200
 
 
@@ -207,7 +208,7 @@ def test_an_idle_connection_is_closed_and_a_kept_alive_one_still_works(
     monkeypatch.setattr(GuardedH11Protocol, "header_timeout", 0.5)
     with MockServer() as server:
         assert raw(server.port, b"", wait=10) == b""  # closed, nothing written
-        with httpx2.Client(headers=KEY) as client:
+        with httpx.Client(headers=KEY) as client:
             for _ in range(3):  # one connection, each request in time
                 assert client.get(f"{server.base_url}/assistants").status_code == 200
                 time.sleep(0.3)
@@ -277,14 +278,14 @@ def test_a_large_body_is_parsed_beside_the_event_loop(assistants_mock: MockServe
     pairs = 60_000
     body = b'{"metadata":{' + b",".join(b'"k%d":""' % i for i in range(pairs)) + b"}}"
     assert len(body) > 256 * 1024
-    answer = httpx2.post(f"{assistants_mock.base_url}/threads", content=body, headers=KEY)
+    answer = httpx.post(f"{assistants_mock.base_url}/threads", content=body, headers=KEY)
     assert answer.status_code == 400
     assert envelope(answer)["message"] == (
         "Invalid 'metadata': too many properties. Expected an object with at most 16 "
         f"properties, but got an object with {pairs} properties instead."
     )
     text = "a" * 200_000
-    answer = httpx2.post(
+    answer = httpx.post(
         f"{assistants_mock.base_url}/threads",
         json={"messages": [{"role": "user", "content": text}]},
         headers=KEY,

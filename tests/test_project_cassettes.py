@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import httpx2
 import pytest
-from openai import DefaultHttpxClient, OpenAI
+from openai import APIConnectionError, DefaultHttpxClient, OpenAI
 from openai.types import FileObject
 from vcr.errors import CannotOverwriteExistingCassetteException
 
@@ -24,6 +23,7 @@ from mock_server.cassettes import BOUNDARY, recorder
 from mock_server.replay import ReplayServer
 
 from .conftest import no_connections
+from .sdk import STOPS_AT_HAS_MORE, httpx, transport_error
 
 Recorded = tuple[Path, Transcript]
 BOUNDARY_PARAMETER = re.compile(r"boundary=([^\s\"';]+)")
@@ -33,6 +33,19 @@ BOUNDARY_PARAMETER = re.compile(r"boundary=([^\s\"';]+)")
 def scenario(request: pytest.FixtureRequest) -> str:
     name: str = request.param
     return name
+
+
+PAGED = frozenset({"seed_streamed"})
+"""The scenarios that walk a list page by page, as the seed notebook does."""
+
+
+@pytest.fixture
+def same_requests(request: pytest.FixtureRequest, scenario: str) -> None:
+    """Expect a paged scenario to fail under an SDK that also asks for the empty page after
+    the last item (openai 1.59 has no `has_more`): it sends a request the cassette lacks."""
+    if scenario in PAGED and not STOPS_AT_HAS_MORE:
+        reason = "this SDK asks for one more (empty) page than the cassette holds"
+        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
 
 
 @pytest.fixture(scope="module")
@@ -48,13 +61,14 @@ def recorded(scenario: str, tmp_path_factory: pytest.TempPathFactory) -> Recorde
     return record(scenario, tmp_path_factory.mktemp(scenario))
 
 
-def offline_client(http_client: httpx2.Client | None = None) -> OpenAI:
+def offline_client(http_client: httpx.Client | None = None) -> OpenAI:
     """A client pointed at a port nothing listens on, with another key than the recording's."""
     return OpenAI(
         base_url="http://127.0.0.1:9/v1", api_key="sk-other", max_retries=0, http_client=http_client
     )
 
 
+@pytest.mark.usefixtures("same_requests")
 def test_the_committed_cassette_is_what_recording_writes(scenario: str, recorded: Recorded) -> None:
     fresh, _ = recorded
     committed = CASSETTES / fresh.name
@@ -72,6 +86,7 @@ def test_recording_gives_the_sdk_what_a_live_run_gives(
     assert recorded[1] == live
 
 
+@pytest.mark.usefixtures("same_requests")
 def test_the_committed_cassette_replays_with_no_server(scenario: str, live: Transcript) -> None:
     with (
         no_connections(),
@@ -82,6 +97,7 @@ def test_the_committed_cassette_replays_with_no_server(scenario: str, live: Tran
     assert tape.all_played
 
 
+@pytest.mark.usefixtures("same_requests")
 def test_the_committed_cassette_replays_over_http(scenario: str, live: Transcript) -> None:
     with ReplayServer([CASSETTES / f"{scenario}.yaml"]) as server, server.client() as client:
         assert SCENARIOS[scenario](client) == live
@@ -102,7 +118,7 @@ class Boundaries:
     def __init__(self) -> None:
         self.seen: list[str] = []
 
-    def __call__(self, request: httpx2.Request) -> None:
+    def __call__(self, request: httpx.Request) -> None:
         found = BOUNDARY_PARAMETER.search(request.headers.get("content-type", ""))
         if found is not None:
             self.seen.append(found.group(1))
@@ -151,6 +167,9 @@ def test_an_upload_of_other_bytes_does_not_replay(tmp_path: Path) -> None:
     with (
         no_connections(),
         recorder(record_mode="none").use_cassette(str(path)),
-        pytest.raises(CannotOverwriteExistingCassetteException, match="body_json"),
+        pytest.raises((CannotOverwriteExistingCassetteException, APIConnectionError)) as raised,
     ):
         upload(offline_client(), NOTES + b" Puffins too.")
+    refused = transport_error(raised.value)
+    assert isinstance(refused, CannotOverwriteExistingCassetteException)
+    assert "body_json" in str(refused)
