@@ -9,6 +9,7 @@ and, when behaviour changed on purpose:
 
 and, in CI after `test`:
 
+    python3 tasks.py fuzz   # a bounded schemathesis run against the official spec
     python3 tasks.py matrix [VERSION...|downstream] [-- PYTEST_ARGS]
         # the SDK-facing tests under each openai release of SDK_VERSIONS, then a
         # downstream project that pins the oldest one; a table of what passed
@@ -220,8 +221,19 @@ def test(args: list[str]) -> None:
     run(PYTHON, "-m", "pytest", *args)
 
 
+def fuzz(args: list[str]) -> None:
+    """A bounded schemathesis run against the official spec (tests/fuzz, ~2 minutes)."""
+    run(PYTHON, "-m", "tests.fuzz", *args)
+
+
 def main() -> None:
-    commands = {"demo": demo, "test": test, "cassettes": cassettes, "matrix": matrix}
+    commands = {
+        "demo": demo,
+        "test": test,
+        "cassettes": cassettes,
+        "matrix": matrix,
+        "fuzz": fuzz,
+    }
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         sys.exit(f"usage: python3 {Path(__file__).name} {{{','.join(commands)}}} [args...]")
     setup()
