@@ -23,7 +23,7 @@ from mock_server.cassettes import BOUNDARY, recorder
 from mock_server.replay import ReplayServer
 
 from .conftest import no_connections
-from .sdk import STOPS_AT_HAS_MORE, httpx, transport_error
+from .sdk import httpx, transport_error
 
 Recorded = tuple[Path, Transcript]
 BOUNDARY_PARAMETER = re.compile(r"boundary=([^\s\"';]+)")
@@ -33,19 +33,6 @@ BOUNDARY_PARAMETER = re.compile(r"boundary=([^\s\"';]+)")
 def scenario(request: pytest.FixtureRequest) -> str:
     name: str = request.param
     return name
-
-
-PAGED = frozenset({"seed_streamed"})
-"""The scenarios that walk a list page by page, as the seed notebook does."""
-
-
-@pytest.fixture
-def same_requests(request: pytest.FixtureRequest, scenario: str) -> None:
-    """Expect a paged scenario to fail under an SDK that also asks for the empty page after
-    the last item (openai 1.59 has no `has_more`): it sends a request the cassette lacks."""
-    if scenario in PAGED and not STOPS_AT_HAS_MORE:
-        reason = "this SDK asks for one more (empty) page than the cassette holds"
-        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +55,6 @@ def offline_client(http_client: httpx.Client | None = None) -> OpenAI:
     )
 
 
-@pytest.mark.usefixtures("same_requests")
 def test_the_committed_cassette_is_what_recording_writes(scenario: str, recorded: Recorded) -> None:
     fresh, _ = recorded
     committed = CASSETTES / fresh.name
@@ -86,7 +72,6 @@ def test_recording_gives_the_sdk_what_a_live_run_gives(
     assert recorded[1] == live
 
 
-@pytest.mark.usefixtures("same_requests")
 def test_the_committed_cassette_replays_with_no_server(scenario: str, live: Transcript) -> None:
     with (
         no_connections(),
@@ -97,7 +82,6 @@ def test_the_committed_cassette_replays_with_no_server(scenario: str, live: Tran
     assert tape.all_played
 
 
-@pytest.mark.usefixtures("same_requests")
 def test_the_committed_cassette_replays_over_http(scenario: str, live: Transcript) -> None:
     with ReplayServer([CASSETTES / f"{scenario}.yaml"]) as server, server.client() as client:
         assert SCENARIOS[scenario](client) == live
