@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from openai import AssistantEventHandler, BaseModel, Omit, OpenAI, omit
+from openai import AssistantEventHandler, BaseModel, OpenAI
 from openai.types.beta import AssistantStreamEvent, FunctionToolParam
 from openai.types.beta.threads import Run
 from openai.types.beta.threads.runs import RunStepInclude
 from typing_extensions import override
 
+from .sdk import vector_stores
 from .workflow import run_workflow, start_conversation
 
 __all__ = [
@@ -106,11 +107,12 @@ def streamed(client: OpenAI, thread_id: str, assistant_id: str) -> tuple[list[li
     return log.events, stream.get_final_run()
 
 
-def steps_of(client: OpenAI, run: Run, include: list[RunStepInclude] | Omit = omit) -> Any:
-    """The run's steps, listed, as JSON data."""
-    return dump(
-        client.beta.threads.runs.steps.list(run.id, thread_id=run.thread_id, include=include).data
-    )
+def steps_of(client: OpenAI, run: Run, include: list[RunStepInclude] | None = None) -> Any:
+    """The run's steps, listed, as JSON data (no `include` sent unless given)."""
+    steps = client.beta.threads.runs.steps
+    if include is None:  # older releases (1.59, 1.65) have no `omit` to pass
+        return dump(steps.list(run.id, thread_id=run.thread_id).data)
+    return dump(steps.list(run.id, thread_id=run.thread_id, include=include).data)
 
 
 def messages_of(client: OpenAI, thread_id: str) -> Any:
@@ -202,8 +204,8 @@ def code_interpreter(client: OpenAI) -> Transcript:
 def file_search(client: OpenAI) -> Transcript:
     """An uploaded file in a vector store, searched by a streamed run that cites it."""
     upload = client.files.create(file=("notes.txt", NOTES, "text/plain"), purpose="assistants")
-    store = client.vector_stores.create(name="notes")
-    indexed = client.vector_stores.files.create_and_poll(
+    store = vector_stores(client).create(name="notes")
+    indexed = vector_stores(client).files.create_and_poll(
         file_id=upload.id, vector_store_id=store.id
     )
     assistant = client.beta.assistants.create(

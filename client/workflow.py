@@ -111,7 +111,9 @@ def run_workflow(client: OpenAI, out: Printer = print, prompt: str = PROMPT) -> 
     run = stream.get_final_run()
     out("\n\nCollected results:", handler.results)
 
-    steps = list(client.beta.threads.runs.steps.list(thread_id=thread.id, run_id=run.id))
+    # One page (`.data`), not the auto-paging iterator: everything fits in it, and older
+    # SDKs (openai 1.59) page on to an empty page, which would make the requests differ.
+    steps = client.beta.threads.runs.steps.list(thread_id=thread.id, run_id=run.id).data
     for step in steps:
         out(step.id, step.status, step.usage, step.step_details, sep="\n")
     step = client.beta.threads.runs.steps.retrieve(
@@ -124,7 +126,7 @@ def run_workflow(client: OpenAI, out: Printer = print, prompt: str = PROMPT) -> 
     )
     first = reply.content[0]
     out(first.text.value if first.type == "text" else first)
-    runs = list(client.beta.threads.runs.list(thread_id=thread.id, order="desc"))
+    runs = client.beta.threads.runs.list(thread_id=thread.id, order="desc").data
     for listed in runs:
         out(f"\n{listed.id} {listed.status} {listed.usage}")
     return WorkflowResult(run=run, steps=steps, reply=reply, runs=runs, results=handler.results)

@@ -8,10 +8,13 @@
 Secrets never reach the file (`authorization`, `openai-organization`, `openai-project`,
 cookies, `user-agent`, every `x-stainless-*` header, in requests and responses alike), nor
 does what changes from one recording to the next (`date`, `server`, a local server's random
-port, a multipart upload's random boundary), so re-recording the same script against the
-same seed gives the same file. Requests match on method, path, query and JSON body, not on
-host or port, so a cassette recorded from one server replays anywhere. vcrpy scrubs a live
-request the same way before matching it, so uploads match their recording.
+port, a multipart upload's random boundary), nor what one SDK release sends otherwise than
+another (the order of a JSON body's top-level keys, a `content-type` on a request with no
+body), so
+re-recording the same script against the same seed gives the same file under any SDK.
+Requests match on method, path, query and JSON body, not on host or port, so a cassette
+recorded from one server replays anywhere. vcrpy scrubs a live request the same way
+before matching it, so uploads match their recording.
 """
 
 from __future__ import annotations
@@ -60,7 +63,32 @@ def scrub_request(request: Request) -> Request:
         ):
             del request.headers[name]
     _fix_boundary(request)
+    _canonical_json(request)
     return request
+
+
+def _canonical_json(request: Request) -> None:
+    """A JSON body with its top-level keys sorted (openai 3.x sends `stream` first where 1.x
+    and 2.x send it last); what they hold keeps its order, which the server echoes (metadata, a
+    function's parameters). No `content-type` without a body (1.59 and 1.65 send one on every
+    GET)."""
+    content_type = request.headers.get("content-type", "")
+    if not request.body:
+        if content_type == "application/json":
+            del request.headers["content-type"]
+        return
+    if content_type != "application/json":
+        return
+    try:
+        parsed = json.loads(request.body)
+    except ValueError:
+        return
+    if not isinstance(parsed, dict):
+        return
+    canonical = dict(sorted(parsed.items()))
+    request.body = json.dumps(canonical, separators=(",", ":"), ensure_ascii=False).encode()
+    if "content-length" in request.headers:
+        request.headers["content-length"] = str(len(request.body))
 
 
 def _fix_boundary(request: Request) -> None:

@@ -41,8 +41,8 @@ def paginate(items: Sequence[T], query: ListQuery) -> tuple[list[T], bool]:
             len(items),
             position,
             order=query.order,
-            after=query.after,
-            before=query.before,
+            after=query.after or None,  # an empty cursor (`after=`) is no cursor: the spec
+            before=query.before or None,  # allows it, and it names no object
             limit=query.limit,
         )
     except MissingCursor as missing:
@@ -54,7 +54,11 @@ def paginate_table(table: Table[T], parent: str | None, query: ListQuery) -> tup
     """`paginate` over a table's children of `parent`, without reading all of them."""
     try:
         return table.page(
-            parent, order=query.order, after=query.after, before=query.before, limit=query.limit
+            parent,
+            order=query.order,
+            after=query.after or None,
+            before=query.before or None,
+            limit=query.limit,
         )
     except MissingCursor as missing:
         raise _unknown(missing) from None

@@ -13,12 +13,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# pytester's in-process runs (test_plugin.py) unload every module first imported inside them.
+# httpx2 imports its core lazily; if that happens first inside such a run, the copy imported
+# again later escapes the recording proxy's `except httpx2.HTTPError`.
+import httpcore2  # noqa: F401
 import pytest
 from openai import OpenAI
 from openai.types.beta import Assistant, Thread
 
 from mock_server import MockServer
 from mock_server.server import AppServer
+
+from .sdk import vector_stores
 
 PENGUIN = "Tell me what a penguin is in 100 words or less."
 
@@ -48,7 +54,7 @@ def upload(client: OpenAI, name: str = "notes.txt", data: bytes = b"Penguins swi
 
 def vector_store(client: OpenAI, *file_ids: str) -> str:
     """A real vector store's id."""
-    return client.vector_stores.create(file_ids=list(file_ids)).id
+    return vector_stores(client).create(file_ids=list(file_ids)).id
 
 
 REFERENCES = (

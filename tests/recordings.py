@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx2
 import yaml
+
+from .sdk import httpx
 
 __all__ = [
     "RECORDED",
@@ -470,7 +471,7 @@ def _choices(value: Any) -> list[str]:
 
 
 class _Player:
-    def __init__(self, http: httpx2.Client, recording: Recording) -> None:
+    def __init__(self, http: httpx.Client, recording: Recording) -> None:
         self.http = http
         self.recording = recording
         self.ids = IdMap()
@@ -495,7 +496,7 @@ class _Player:
                 break
         return self.result
 
-    def send(self, interaction: Interaction) -> httpx2.Response:
+    def send(self, interaction: Interaction) -> httpx.Response:
         self.result.sent += 1
         target = self.ids.swap(interaction.target)
         if interaction.multipart:
@@ -593,5 +594,5 @@ def _ended(ours: Mapping[str, Any], recorded: Mapping[str, Any]) -> bool:
 def replay(base_url: str, recording: Recording) -> Replay:
     """Send the recording's requests to the server at `base_url`, comparing every reply."""
     root = base_url.removesuffix("/").removesuffix("/v1")  # recorded targets start at /v1
-    with httpx2.Client(base_url=root, headers=HEADERS, timeout=30) as http:
+    with httpx.Client(base_url=root, headers=HEADERS, timeout=30) as http:
         return _Player(http, recording).play()

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import httpx2
 import jsonschema
 import pydantic
 import pytest
@@ -24,6 +23,7 @@ from mock_server import MockServer
 
 from .conftest import real_references, with_references
 from .contract.extract_schemas import OUTPUT, ROOTS, SPEC, extract, load_spec, render
+from .sdk import httpx
 
 REAL_ONLY_FIELDS: dict[str, frozenset[str]] = {
     "assistant": frozenset({"reasoning_effort"}),
@@ -165,7 +165,7 @@ def undeclared(value: Any, path: str = "$", name: str = "") -> list[str]:
 class World:
     """Objects made before each call, through the API."""
 
-    http: httpx2.Client
+    http: httpx.Client
     assistant: str
     thread: str
     message: str
@@ -173,7 +173,7 @@ class World:
     references: dict[str, str]
     """Real files and vector stores for the stand-in ids the tables use."""
 
-    def send(self, method: str, path: str, json: Any = None, **kwargs: Any) -> httpx2.Response:
+    def send(self, method: str, path: str, json: Any = None, **kwargs: Any) -> httpx.Response:
         path = path.format(a=self.assistant, t=self.thread, m=self.message, i=self.image_message)
         body = with_references(json, self.references)
         return self.http.request(method, path, json=body, **kwargs)
@@ -225,7 +225,7 @@ PARTS = [
 ]
 
 
-def build_world(http: httpx2.Client, references: dict[str, str]) -> World:
+def build_world(http: httpx.Client, references: dict[str, str]) -> World:
     def post(path: str, body: Any) -> str:
         answer = http.post(path, json=with_references(body, references))
         assert answer.status_code == 200, answer.text
@@ -254,13 +254,13 @@ def build_world(http: httpx2.Client, references: dict[str, str]) -> World:
 
 
 @pytest.fixture
-def http(assistants_mock: MockServer) -> Iterator[httpx2.Client]:
-    with httpx2.Client(base_url=assistants_mock.base_url, headers=HEADERS) as client:
+def http(assistants_mock: MockServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=assistants_mock.base_url, headers=HEADERS) as client:
         yield client
 
 
 @pytest.fixture
-def world(http: httpx2.Client, assistants_client: OpenAI) -> World:
+def world(http: httpx.Client, assistants_client: OpenAI) -> World:
     return build_world(http, real_references(assistants_client))
 
 
@@ -270,7 +270,7 @@ class Call:
     schema: str
     sdk_type: type[pydantic.BaseModel] | None
     """What the SDK parses the reply (or each item of a list) into."""
-    send: Callable[[World], httpx2.Response]
+    send: Callable[[World], httpx.Response]
     status: int = 200
     xfail: str | None = None
     """Why this reply does not yet validate (a known server bug)."""
@@ -443,7 +443,7 @@ def test_undeclared_keys_are_found() -> None:
 
 
 def test_the_allowed_differences_are_all_needed(
-    assistants_mock: MockServer, assistants_client: OpenAI, http: httpx2.Client
+    assistants_mock: MockServer, assistants_client: OpenAI, http: httpx.Client
 ) -> None:
     """Every entry of the table excuses something the server really sends."""
     used: set[Key] = set()

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal, NamedTuple
 
-import httpx2
 import openai
 import pydantic
 import pytest
@@ -33,6 +32,7 @@ from mock_server import MockServer
 from .conftest import with_references
 from .contract import extract_recorded as recorded
 from .contract.extract_schemas import PREFIX
+from .sdk import httpx
 from .test_contract import HEADERS, Key, failure_keys, undeclared, vendored, violations
 
 # --- what may differ, and why ----------------------------------------------------------------
@@ -238,7 +238,7 @@ ROME = "Write 400 words about Rome."
 ARITHMETIC = "What is 123 * 456?"
 
 
-def _id(response: httpx2.Response) -> str:
+def _id(response: httpx.Response) -> str:
     assert response.status_code == 200, response.text
     value: str = response.json()["id"]
     return value
@@ -249,7 +249,7 @@ class World:
     """Objects made through the API before each call."""
 
     server: MockServer
-    http: httpx2.Client
+    http: httpx.Client
     assistant: str
     """No tools, no instructions."""
     weather: str
@@ -264,7 +264,7 @@ class World:
     references: dict[str, str] = field(default_factory=dict)
     """Real files for the stand-in ids the tables use (`file-a`)."""
 
-    def send(self, method: str, path: str, json: Any = None, **kwargs: Any) -> httpx2.Response:
+    def send(self, method: str, path: str, json: Any = None, **kwargs: Any) -> httpx.Response:
         path = path.format(
             a=self.assistant, t=self.thread, r=self.run, wt=self.waiting_thread, wr=self.waiting
         )
@@ -281,7 +281,7 @@ class World:
             self.send("POST", f"/threads/{thread}/runs", {"assistant_id": assistant, **body})
         )
 
-    def submit(self) -> httpx2.Response:
+    def submit(self) -> httpx.Response:
         outputs = [{"tool_call_id": self.call, "output": "18C and sunny"}]
         return self.send(
             "POST", "/threads/{wt}/runs/{wr}/submit_tool_outputs", {"tool_outputs": outputs}
@@ -291,7 +291,7 @@ class World:
         self.server.backend.clock.advance(600)
 
 
-def build_world(server: MockServer, http: httpx2.Client) -> World:
+def build_world(server: MockServer, http: httpx.Client) -> World:
     assistant = _id(http.post("/assistants", json={"model": "gpt-4o"}))
     weather = _id(http.post("/assistants", json={"model": "gpt-4o", "tools": [WEATHER]}))
     world = World(server, http, assistant, weather, "", "", "", "", "")
@@ -311,13 +311,13 @@ def build_world(server: MockServer, http: httpx2.Client) -> World:
 
 
 @pytest.fixture
-def http(assistants_mock: MockServer) -> Iterator[httpx2.Client]:
-    with httpx2.Client(base_url=assistants_mock.base_url, headers=HEADERS) as client:
+def http(assistants_mock: MockServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=assistants_mock.base_url, headers=HEADERS) as client:
         yield client
 
 
 @pytest.fixture
-def world(assistants_mock: MockServer, http: httpx2.Client) -> World:
+def world(assistants_mock: MockServer, http: httpx.Client) -> World:
     return build_world(assistants_mock, http)
 
 
@@ -353,14 +353,14 @@ NULLS = dict.fromkeys(
 """Every optional key of a run's creation, sent as null."""
 
 
-def _then(*calls: Callable[[World], Any]) -> Callable[[World], httpx2.Response]:
+def _then(*calls: Callable[[World], Any]) -> Callable[[World], httpx.Response]:
     """Do each call in turn; the last one's reply is the answer."""
 
-    def send(world: World) -> httpx2.Response:
+    def send(world: World) -> httpx.Response:
         *before, last = calls
         for call in before:
             call(world)
-        response: httpx2.Response = last(world)
+        response: httpx.Response = last(world)
         return response
 
     return send
@@ -370,19 +370,19 @@ def _new_run(world: World) -> None:
     world.run_on(world.thread, world.assistant)
 
 
-def _cancel_waiting(world: World) -> httpx2.Response:
+def _cancel_waiting(world: World) -> httpx.Response:
     return world.send("POST", "/threads/{wt}/runs/{wr}/cancel")
 
 
-def _get_waiting(world: World) -> httpx2.Response:
+def _get_waiting(world: World) -> httpx.Response:
     return world.send("GET", "/threads/{wt}/runs/{wr}")
 
 
-def _waiting_steps(world: World) -> httpx2.Response:
+def _waiting_steps(world: World) -> httpx.Response:
     return world.send("GET", "/threads/{wt}/runs/{wr}/steps")
 
 
-def _first_step(world: World, thread: str, run: str) -> httpx2.Response:
+def _first_step(world: World, thread: str, run: str) -> httpx.Response:
     steps = world.send("GET", f"/threads/{thread}/runs/{run}/steps").json()["data"]
     return world.send("GET", f"/threads/{thread}/runs/{run}/steps/{steps[0]['id']}")
 
@@ -394,15 +394,15 @@ def _finished_run(world: World, content: str, assistant: str = "", **body: Any) 
     return thread, run
 
 
-def _run_reply(content: str, **body: Any) -> Callable[[World], httpx2.Response]:
-    def send(world: World) -> httpx2.Response:
+def _run_reply(content: str, **body: Any) -> Callable[[World], httpx.Response]:
+    def send(world: World) -> httpx.Response:
         thread, run = _finished_run(world, content, **body)
         return world.send("GET", f"/threads/{thread}/runs/{run}")
 
     return send
 
 
-def _code_steps(world: World) -> httpx2.Response:
+def _code_steps(world: World) -> httpx.Response:
     coder = _id(
         world.send(
             "POST", "/assistants", {"model": "gpt-4o", "tools": [{"type": "code_interpreter"}]}
@@ -412,7 +412,7 @@ def _code_steps(world: World) -> httpx2.Response:
     return world.send("GET", f"/threads/{thread}/runs/{run}/steps")
 
 
-def _failed_run(world: World) -> httpx2.Response:
+def _failed_run(world: World) -> httpx.Response:
     world.server.script(message="^Break$", turns=[{"fail": {"code": "rate_limit_exceeded"}}])
     thread, run = _finished_run(world, "Break")
     return world.send("GET", f"/threads/{thread}/runs/{run}")
@@ -424,7 +424,7 @@ class Call:
     schema: str
     sdk_type: type[pydantic.BaseModel] | None
     """What the SDK parses the reply (or each item of a list) into."""
-    send: Callable[[World], httpx2.Response]
+    send: Callable[[World], httpx.Response]
     expect: Any = None
     """The reply's `status` (a list of them, `type:status` for steps, for a list page)."""
     status: int = 200
@@ -558,48 +558,48 @@ def test_reply_validates_against_the_spec_and_parses_into_the_sdk_type(
 # --- the streams -----------------------------------------------------------------------------
 
 
-def _stream(http: httpx2.Client, path: str, body: dict[str, Any]) -> str:
+def _stream(http: httpx.Client, path: str, body: dict[str, Any]) -> str:
     response = http.post(path, json={**body, "stream": True})
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "text/event-stream; charset=utf-8"
     return response.text
 
 
-def _assistant(http: httpx2.Client, **body: Any) -> str:
+def _assistant(http: httpx.Client, **body: Any) -> str:
     return _id(http.post("/assistants", json={"model": "gpt-4o", **body}))
 
 
-def _thread(http: httpx2.Client, content: str) -> str:
+def _thread(http: httpx.Client, content: str) -> str:
     return _id(http.post("/threads", json={"messages": [{"role": "user", "content": content}]}))
 
 
-def _run_stream(http: httpx2.Client, content: str, assistant: str = "", **body: Any) -> str:
+def _run_stream(http: httpx.Client, content: str, assistant: str = "", **body: Any) -> str:
     thread = _thread(http, content)
     return _stream(
         http, f"/threads/{thread}/runs", {"assistant_id": assistant or _assistant(http), **body}
     )
 
 
-def _text(server: MockServer, http: httpx2.Client) -> str:
+def _text(server: MockServer, http: httpx.Client) -> str:
     return _run_stream(http, "Hello", instructions="Be brief.")
 
 
-def _create_and_run(server: MockServer, http: httpx2.Client) -> str:
+def _create_and_run(server: MockServer, http: httpx.Client) -> str:
     thread = {"messages": [{"role": "user", "content": "What do koalas eat?"}]}
     return _stream(http, "/threads/runs", {"assistant_id": _assistant(http), "thread": thread})
 
 
-def _incomplete(server: MockServer, http: httpx2.Client) -> str:
+def _incomplete(server: MockServer, http: httpx.Client) -> str:
     return _run_stream(http, ROME, max_completion_tokens=256)
 
 
-def _function_call(server: MockServer, http: httpx2.Client) -> str:
+def _function_call(server: MockServer, http: httpx.Client) -> str:
     thread = {"messages": [{"role": "user", "content": PARIS}]}
     weather = _assistant(http, tools=[WEATHER])
     return _stream(http, "/threads/runs", {"assistant_id": weather, "thread": thread})
 
 
-def _submit(server: MockServer, http: httpx2.Client) -> str:
+def _submit(server: MockServer, http: httpx.Client) -> str:
     (run,) = [
         d for n, d in events(_function_call(server, http)) if n == "thread.run.requires_action"
     ]
@@ -609,11 +609,11 @@ def _submit(server: MockServer, http: httpx2.Client) -> str:
     return _stream(http, path, {"tool_outputs": outputs})
 
 
-def _code_interpreter(server: MockServer, http: httpx2.Client) -> str:
+def _code_interpreter(server: MockServer, http: httpx.Client) -> str:
     return _run_stream(http, ARITHMETIC, _assistant(http, tools=[{"type": "code_interpreter"}]))
 
 
-def _code_interpreter_silent(server: MockServer, http: httpx2.Client) -> str:
+def _code_interpreter_silent(server: MockServer, http: httpx.Client) -> str:
     """Code that prints nothing, as in the openllmetry recording."""
     code = {"input": "x = 14 - 11\nx"}
     server.script(message="^Solve", turns=[{"code": code, "text": "x is 3."}])
@@ -621,17 +621,17 @@ def _code_interpreter_silent(server: MockServer, http: httpx2.Client) -> str:
     return _run_stream(http, "Solve 3 + x = 6", coder)
 
 
-def _failed(server: MockServer, http: httpx2.Client) -> str:
+def _failed(server: MockServer, http: httpx.Client) -> str:
     server.script(message="^Break$", turns=[{"fail": {"code": "server_error"}}])
     return _run_stream(http, "Break")
 
 
-def _expired(server: MockServer, http: httpx2.Client) -> str:
+def _expired(server: MockServer, http: httpx.Client) -> str:
     server.script(message="^Wait$", turns=[{"expire": True}])
     return _run_stream(http, "Wait")
 
 
-def _cancel(server: MockServer, http: httpx2.Client) -> str:
+def _cancel(server: MockServer, http: httpx.Client) -> str:
     """A text reply cancelled at its first delta (the server pauses before each delta)."""
     thread = _thread(http, "Hello there")
     body = {"assistant_id": _assistant(http), "stream": True}
@@ -653,7 +653,7 @@ def _cancel(server: MockServer, http: httpx2.Client) -> str:
 @dataclass(frozen=True)
 class Scenario:
     id: str
-    play: Callable[[MockServer, httpx2.Client], str]
+    play: Callable[[MockServer, httpx.Client], str]
     expect: tuple[str, ...]
     """Event names the stream must have (so it shows what it is here for)."""
     settings: dict[str, Any] | None = None
@@ -686,7 +686,7 @@ SCENARIOS = [
 
 @pytest.mark.parametrize("scenario", [s.param() for s in SCENARIOS])
 def test_every_streamed_event_validates_and_parses(
-    assistants_mock: MockServer, http: httpx2.Client, scenario: Scenario
+    assistants_mock: MockServer, http: httpx.Client, scenario: Scenario
 ) -> None:
     streamed = events(scenario.play(assistants_mock, http))
     names = [name for name, _ in streamed]
@@ -780,7 +780,7 @@ def _play_all(server: MockServer) -> dict[str, list[Any]]:
     """Every scenario without settings of its own, played on `server`: the data of each
     event, by event name."""
     by_name: dict[str, list[Any]] = {}
-    with httpx2.Client(base_url=server.base_url, headers=HEADERS) as http:
+    with httpx.Client(base_url=server.base_url, headers=HEADERS) as http:
         for scenario in SCENARIOS:
             if scenario.settings is None:
                 for name, data in events(scenario.play(server, http)):
@@ -792,9 +792,9 @@ def _poll_all(server: MockServer) -> dict[str, list[Any]]:
     """Run replies by `thread.run:<status>`, polled one status at a time as the
     openai-dotnet recording polled them: a function call, its outputs, a text reply."""
     by_status: dict[str, list[Any]] = {}
-    with httpx2.Client(base_url=server.base_url, headers=HEADERS) as http:
+    with httpx.Client(base_url=server.base_url, headers=HEADERS) as http:
 
-        def keep(response: httpx2.Response) -> dict[str, Any]:
+        def keep(response: httpx.Response) -> dict[str, Any]:
             run: dict[str, Any] = response.json()
             by_status.setdefault(f"thread.run:{run['status']}", []).append(run)
             return run
@@ -927,7 +927,7 @@ def _used_by(schema: str, sdk_type: type[pydantic.BaseModel] | None, body: Any) 
 
 
 def test_the_allowed_differences_are_all_needed(
-    assistants_mock: MockServer, http: httpx2.Client
+    assistants_mock: MockServer, http: httpx.Client
 ) -> None:
     """Every entry of the table excuses something the server really sends."""
     used: set[Allowed] = set()

@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import httpx2
 import pytest
 from openai import OpenAI
 
 from mock_server import MockServer
 from mock_server.journal import JOURNAL_LIMIT
 from mock_server.state import STATE_LIMIT
+
+from .sdk import httpx
 
 
 @pytest.fixture
@@ -36,7 +37,7 @@ def seed_workflow(client: OpenAI) -> tuple[str, str]:
 
 
 def test_health(server: MockServer) -> None:
-    answer = httpx2.get(control(server, "health"))
+    answer = httpx.get(control(server, "health"))
     assert answer.status_code == 200
     assert answer.json() == {"status": "ok", "version": "0.1.0"}
 
@@ -45,7 +46,7 @@ def test_journal_lists_every_v1_request_in_order(server: MockServer) -> None:
     client = server.client(api_key="sk-secret-key-1234")
     thread_id, _ = seed_workflow(client)
     client.beta.threads.messages.list(thread_id, limit=5)
-    answer = httpx2.get(control(server, "requests")).json()
+    answer = httpx.get(control(server, "requests")).json()
     calls = answer["data"]
     assert [(c["method"], c["path"]) for c in calls] == [
         ("POST", "/v1/assistants"),
@@ -67,7 +68,7 @@ def test_journal_lists_every_v1_request_in_order(server: MockServer) -> None:
     assert all(c["status"] == 200 and c["duration_ms"] > 0 for c in calls)
     assert calls[0]["headers"]["openai-beta"] == "assistants=v2"
     assert calls[0]["headers"]["content-type"] == "application/json"
-    text = httpx2.get(control(server, "requests")).text
+    text = httpx.get(control(server, "requests")).text
     assert "sk-secret" not in text
     assert "x-stainless" not in text
     assert "authorization" not in text
@@ -76,21 +77,21 @@ def test_journal_lists_every_v1_request_in_order(server: MockServer) -> None:
 def test_journal_filters_and_clears(server: MockServer) -> None:
     client = server.client()
     thread_id, _ = seed_workflow(client)
-    runs = httpx2.get(control(server, "requests"), params={"path": f"/v1/threads/{thread_id}"})
+    runs = httpx.get(control(server, "requests"), params={"path": f"/v1/threads/{thread_id}"})
     assert [c["path"] for c in runs.json()["data"]] == [f"/v1/threads/{thread_id}/runs"]
-    last = httpx2.get(control(server, "requests"), params={"limit": 1}).json()["data"]
+    last = httpx.get(control(server, "requests"), params={"limit": 1}).json()["data"]
     assert [c["index"] for c in last] == [2]
-    bad = httpx2.get(control(server, "requests"), params={"limit": "x"})
+    bad = httpx.get(control(server, "requests"), params={"limit": "x"})
     assert bad.status_code == 400
-    assert httpx2.delete(control(server, "requests")).status_code == 200
-    assert httpx2.get(control(server, "requests")).json()["data"] == []
+    assert httpx.delete(control(server, "requests")).status_code == 200
+    assert httpx.get(control(server, "requests")).json()["data"] == []
     client.beta.assistants.list()
-    assert httpx2.post(control(server, "reset")).status_code == 200
-    assert httpx2.get(control(server, "requests")).json()["data"] == []
+    assert httpx.post(control(server, "reset")).status_code == 200
+    assert httpx.get(control(server, "requests")).json()["data"] == []
 
 
 def test_journal_records_refused_requests(server: MockServer) -> None:
-    answer = httpx2.get(f"{server.base_url}/assistants")  # no key, no beta header
+    answer = httpx.get(f"{server.base_url}/assistants")  # no key, no beta header
     assert answer.status_code == 401
     assert server.calls.last.status == 401
     assert server.calls.last.path == "/v1/assistants"
@@ -115,9 +116,9 @@ def test_journal_off_keeps_nothing() -> None:
     with MockServer(journal=False) as server:
         seed_workflow(server.client())
         assert server.calls.call_count == 0
-        answer = httpx2.get(control(server, "requests")).json()
+        answer = httpx.get(control(server, "requests")).json()
         assert answer["enabled"] is False
-        thread = httpx2.get(control(server, "state")).json()["threads"][0]
+        thread = httpx.get(control(server, "state")).json()["threads"][0]
         assert thread["runs"][0]["timeline"] == {"count": 0, "events": []}
 
 
@@ -136,7 +137,7 @@ def test_state_renders_everything_with_timelines(server: MockServer) -> None:
     client = server.client()
     file_id = client.files.create(file=("a.txt", b"Penguins swim.", "text/plain"),
                                   purpose="assistants").id  # fmt: skip
-    httpx2.post(  # raw: the SDK's vector_stores moved out of `beta` in openai 1.66
+    httpx.post(  # raw: the SDK's vector_stores moved out of `beta` in openai 1.66
         f"{server.base_url}/vector_stores",
         json={"file_ids": [file_id]},
         headers={"authorization": f"Bearer {server.api_key}"},
@@ -147,7 +148,7 @@ def test_state_renders_everything_with_timelines(server: MockServer) -> None:
     assistant_id = client.beta.assistants.list().data[0].id
     unstreamed = client.beta.threads.runs.create(thread_id=other.id, assistant_id=assistant_id)
     client.beta.threads.runs.retrieve(unstreamed.id, thread_id=other.id)
-    state = httpx2.get(control(server, "state")).json()
+    state = httpx.get(control(server, "state")).json()
     assert [a["object"] for a in state["assistants"]] == ["assistant"]
     assert [f["id"] for f in state["files"]] == [file_id]
     assert state["vector_stores"][0]["file_ids"] == [file_id]
@@ -173,10 +174,10 @@ def test_state_renders_everything_with_timelines(server: MockServer) -> None:
 
 def test_state_of_one_thread(server: MockServer) -> None:
     thread_id, _ = seed_workflow(server.client())
-    state = httpx2.get(control(server, "state"), params={"thread_id": thread_id}).json()
+    state = httpx.get(control(server, "state"), params={"thread_id": thread_id}).json()
     assert list(state) == ["threads"]
     assert [t["id"] for t in state["threads"]] == [thread_id]
-    missing = httpx2.get(control(server, "state"), params={"thread_id": "thread_nope"})
+    missing = httpx.get(control(server, "state"), params={"thread_id": "thread_nope"})
     assert missing.status_code == 404
     assert missing.json()["error"]["message"] == "No thread found with id 'thread_nope'."
 
@@ -184,7 +185,7 @@ def test_state_of_one_thread(server: MockServer) -> None:
 def test_state_is_capped(server: MockServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("mock_server.state.STATE_LIMIT", 500)
     seed_workflow(server.client())
-    answer = httpx2.get(control(server, "state"))
+    answer = httpx.get(control(server, "state"))
     assert answer.status_code == 400
     assert "more than the 500" in answer.json()["error"]["message"]
     assert "?thread_id=" in answer.json()["error"]["message"]
@@ -194,10 +195,10 @@ def test_state_is_capped(server: MockServer, monkeypatch: pytest.MonkeyPatch) ->
 def test_clock_moves_over_http(server: MockServer) -> None:
     client = server.client()
     before = client.beta.threads.create().created_at
-    answer = httpx2.post(control(server, "clock"), json={"advance": 90})
+    answer = httpx.post(control(server, "clock"), json={"advance": 90})
     assert answer.json() == {"now": before + 90}
     assert client.beta.threads.create().created_at == before + 90
-    answer = httpx2.post(control(server, "clock"), json={"set": before + 1000})
+    answer = httpx.post(control(server, "clock"), json={"set": before + 1000})
     assert answer.json() == {"now": before + 1000}
     for body, wording in [
         ({"set": before}, "does not run backwards"),
@@ -205,14 +206,14 @@ def test_clock_moves_over_http(server: MockServer) -> None:
         ({"advance": 1, "set": 2}, '{"advance": seconds}'),
         ({"advance": "5"}, "not a whole number"),
     ]:
-        refused = httpx2.post(control(server, "clock"), json=body)
+        refused = httpx.post(control(server, "clock"), json=body)
         assert refused.status_code == 400, body
         assert wording in refused.json()["error"]["message"]
 
 
 def test_system_clock_cannot_move() -> None:
     with MockServer(clock="system") as server:
-        answer = httpx2.post(control(server, "clock"), json={"advance": 1})
+        answer = httpx.post(control(server, "clock"), json={"advance": 1})
         assert answer.status_code == 400
         assert "frozen" in answer.json()["error"]["message"]
 
@@ -233,18 +234,18 @@ def test_changes_from_another_origin_are_refused(
     server: MockServer, method: str, path: str, body: Any
 ) -> None:
     url = control(server, path)
-    refused = httpx2.request(method, url, json=body, headers={"origin": "https://evil.example"})
+    refused = httpx.request(method, url, json=body, headers={"origin": "https://evil.example"})
     assert refused.status_code == 403
     assert "own origin" in refused.json()["error"]["message"]
     own = f"http://127.0.0.1:{server.port}"
-    assert httpx2.request(method, url, json=body, headers={"origin": own}).status_code == 200
+    assert httpx.request(method, url, json=body, headers={"origin": own}).status_code == 200
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])
 def test_simple_posts_are_refused(server: MockServer, content_type: str) -> None:
     """What a form or a no-cors fetch on another page can send without a preflight."""
     for path in ("script", "faults", "reset", "clock"):
-        refused = httpx2.post(control(server, path), content=b'{"rules": []}',
+        refused = httpx.post(control(server, path), content=b'{"rules": []}',
                               headers={"content-type": content_type})  # fmt: skip
         assert refused.status_code == 415, path
     assert server.backend.script.unused() == []
@@ -252,13 +253,13 @@ def test_simple_posts_are_refused(server: MockServer, content_type: str) -> None
 
 def test_api_key_guards_changes_not_reads() -> None:
     with MockServer(api_key="sk-only-this") as server:
-        assert httpx2.post(control(server, "reset")).status_code == 401
+        assert httpx.post(control(server, "reset")).status_code == 401
         wrong = {"authorization": "Bearer sk-other"}
-        assert httpx2.post(control(server, "faults"), json={"status": 500},
+        assert httpx.post(control(server, "faults"), json={"status": 500},
                            headers=wrong).status_code == 401  # fmt: skip
         right = {"authorization": "Bearer sk-only-this"}
-        assert httpx2.post(control(server, "reset"), headers=right).status_code == 200
-        assert httpx2.get(control(server, "requests")).status_code == 200
+        assert httpx.post(control(server, "reset"), headers=right).status_code == 200
+        assert httpx.get(control(server, "requests")).status_code == 200
 
 
 def test_the_journal_keeps_the_cassette_policy() -> None:

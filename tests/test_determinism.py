@@ -6,10 +6,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import httpx2
 import pytest
 
 from mock_server import MockServer
+
+from .sdk import httpx
 
 HEADERS = {"Authorization": "Bearer sk-test", "OpenAI-Beta": "assistants=v2"}
 REQUEST_ID = re.compile(r"req_[0-9a-f]{32}")
@@ -29,7 +30,7 @@ class Exchange:
 def script(server: MockServer) -> list[Exchange]:
     """A fixed sequence of raw requests, successes and errors, each using earlier ids."""
     out: list[Exchange] = []
-    with httpx2.Client(base_url=server.base_url, headers=HEADERS) as http:
+    with httpx.Client(base_url=server.base_url, headers=HEADERS) as http:
 
         def send(method: str, path: str, json: Any = None, **kwargs: Any) -> Any:
             response = http.request(method, path, json=json, **kwargs)

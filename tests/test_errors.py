@@ -11,18 +11,19 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-import httpx2
 import pytest
 from openai import (
     APIStatusError,
     AuthenticationError,
     BadRequestError,
     NotFoundError,
+    Omit,
     OpenAI,
-    omit,
 )
 
 from mock_server import MockServer
+
+from .sdk import httpx
 
 KEY = "Bearer sk-test"
 MALFORMED = (
@@ -538,14 +539,14 @@ CASES = [
 
 
 @pytest.fixture
-def raw(assistants_mock: MockServer) -> Iterator[httpx2.Client]:
+def raw(assistants_mock: MockServer) -> Iterator[httpx.Client]:
     """A plain HTTP client for the server, sending no headers of its own."""
-    with httpx2.Client(base_url=assistants_mock.base_url, headers={}) as client:
+    with httpx.Client(base_url=assistants_mock.base_url, headers={}) as client:
         yield client
 
 
 @pytest.fixture
-def thread_id(raw: httpx2.Client) -> str:
+def thread_id(raw: httpx.Client) -> str:
     response = raw.post(
         "/threads", json={}, headers={"Authorization": KEY, "OpenAI-Beta": "assistants=v2"}
     )
@@ -554,7 +555,7 @@ def thread_id(raw: httpx2.Client) -> str:
     return thread
 
 
-def send(raw: httpx2.Client, case: Bad, thread_id: str) -> httpx2.Response:
+def send(raw: httpx.Client, case: Bad, thread_id: str) -> httpx.Response:
     headers = {"Authorization": KEY, "OpenAI-Beta": "assistants=v2"} | case.headers
     return raw.request(
         case.method,
@@ -567,7 +568,7 @@ def send(raw: httpx2.Client, case: Bad, thread_id: str) -> httpx2.Response:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
-def test_bad_request(raw: httpx2.Client, thread_id: str, case: Bad) -> None:
+def test_bad_request(raw: httpx.Client, thread_id: str, case: Bad) -> None:
     response = send(raw, case, thread_id)
     assert (response.status_code, response.json()) == (
         case.status,
@@ -631,7 +632,7 @@ GARBAGE: list[tuple[str, str, Any]] = [
 
 @pytest.mark.parametrize(("path", "body"), [g[1:] for g in GARBAGE], ids=[g[0] for g in GARBAGE])
 def test_garbage_is_a_400_in_the_envelope(
-    raw: httpx2.Client, thread_id: str, path: str, body: Any
+    raw: httpx.Client, thread_id: str, path: str, body: Any
 ) -> None:
     garbage = Bad(
         "garbage",
@@ -723,14 +724,14 @@ SDK_CASES = [
     ),
     SDKCase(
         "no-api-key",
-        lambda c, t: c.beta.assistants.list(extra_headers={"Authorization": omit}),
+        lambda c, t: c.beta.assistants.list(extra_headers={"Authorization": Omit()}),
         AuthenticationError,
         401,
         {"message": NO_KEY, "param": None, "code": None},
     ),
     SDKCase(
         "no-beta-header",
-        lambda c, t: c.beta.threads.retrieve(t, extra_headers={"OpenAI-Beta": omit}),
+        lambda c, t: c.beta.threads.retrieve(t, extra_headers={"OpenAI-Beta": Omit()}),
         BadRequestError,
         400,
         {"message": NO_BETA, "param": None, "code": "invalid_beta"},
@@ -776,7 +777,7 @@ def test_a_wrong_key_is_an_authentication_error(assistants_mock: MockServer) -> 
 
 @pytest.mark.assistants_mock(require_beta_header=False)
 def test_the_beta_header_can_be_made_optional(assistants_mock: MockServer) -> None:
-    with httpx2.Client(base_url=assistants_mock.base_url) as raw:
+    with httpx.Client(base_url=assistants_mock.base_url) as raw:
         response = raw.post("/assistants", json=GPT, headers={"Authorization": KEY})
     assert response.status_code == 200
     assert response.json()["object"] == "assistant"
@@ -784,6 +785,6 @@ def test_the_beta_header_can_be_made_optional(assistants_mock: MockServer) -> No
 
 @pytest.mark.assistants_mock(require_auth=False)
 def test_auth_can_be_turned_off(assistants_mock: MockServer) -> None:
-    with httpx2.Client(base_url=assistants_mock.base_url) as raw:
+    with httpx.Client(base_url=assistants_mock.base_url) as raw:
         response = raw.get("/assistants", headers={"OpenAI-Beta": "assistants=v2"})
     assert response.status_code == 200

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx2
 import openai
 import pytest
 from openai import OpenAI
@@ -19,6 +18,8 @@ from openai import OpenAI
 from mock_server import MockServer
 from mock_server.errors import BadRequestError
 from mock_server.faults import ERROR_WORDING
+
+from .sdk import httpx
 
 pytest_plugins = ["pytester"]
 
@@ -38,14 +39,14 @@ def faults_url(server: MockServer) -> str:
 
 def test_one_429_is_survived_with_retries(server: MockServer) -> None:
     rule = {"method": "POST", "path": "/v1/threads", "status": 429, "times": 1, **FAST}
-    assert httpx2.post(faults_url(server), json=rule).status_code == 200
+    assert httpx.post(faults_url(server), json=rule).status_code == 200
     thread = server.client(max_retries=2).beta.threads.create()
     assert thread.object == "thread"
     assert [c.status for c in server.calls] == [429, 200]
     first = server.calls[0]
     assert first.fault == "POST /v1/threads: status 429"
     assert first.response["error"]["code"] == "rate_limit_exceeded"
-    assert httpx2.get(faults_url(server)).json()["faults"][0]["times_left"] == 0
+    assert httpx.get(faults_url(server)).json()["faults"][0]["times_left"] == 0
 
 
 def test_429_surfaces_without_retries(server: MockServer) -> None:
@@ -139,23 +140,23 @@ def test_bad_rules_are_refused(server: MockServer) -> None:
         ({"status": 200}, "status"),
         ({"status": 500, "colour": "red"}, "colour"),
     ]:
-        answer = httpx2.post(faults_url(server), json=rule)
+        answer = httpx.post(faults_url(server), json=rule)
         assert answer.status_code == 400, rule
         assert wording in answer.json()["error"]["message"], answer.json()
     with pytest.raises(BadRequestError):
         server.faults.add(status=99)
-    assert httpx2.get(faults_url(server)).json() == {"faults": []}
+    assert httpx.get(faults_url(server)).json() == {"faults": []}
 
 
 def test_faults_listed_and_cleared_over_http(server: MockServer) -> None:
     rules = {"faults": [{"path": "/v1/files", "status": 500}, {"drop": True, "times": 2}]}
-    answer = httpx2.post(faults_url(server), json=rules).json()
+    answer = httpx.post(faults_url(server), json=rules).json()
     assert answer["added"] == 2
     assert [(f["path"], f["times_left"]) for f in answer["faults"]] == [
         ("/v1/files", 1),
         ("/v1/*", 2),
     ]
-    assert httpx2.delete(faults_url(server)).json() == {"faults": []}
+    assert httpx.delete(faults_url(server)).json() == {"faults": []}
     assert server.client().files.list().data == []
 
 

@@ -18,6 +18,7 @@ from typing_extensions import override
 from mock_server import MockServer
 
 from .recordings import RECORDED, load
+from .sdk import vector_stores
 
 INCLUDE: RunStepInclude = "step_details.tool_calls[*].file_search.results[*].content"
 NOTES = (
@@ -29,7 +30,7 @@ NOTES = (
 
 def _searching_assistant(client: OpenAI, **tool: Any) -> tuple[str, str]:
     upload = client.files.create(file=("notes.txt", NOTES, "text/plain"), purpose="assistants")
-    store = client.vector_stores.create(name="notes", file_ids=[upload.id])
+    store = vector_stores(client).create(name="notes", file_ids=[upload.id])
     assistant = client.beta.assistants.create(
         model="gpt-4o",
         tools=[{"type": "file_search", **tool}],  # type: ignore[list-item]

@@ -8,11 +8,12 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-import httpx2
 import pytest
 from openai import AuthenticationError, BadRequestError, NotFoundError, OpenAI
 
 from mock_server import MockServer
+
+from .sdk import httpx, require_parameter
 
 EPOCH = 1_767_225_600
 DAY = 86_400
@@ -43,9 +44,9 @@ def bad_request(message: str, param: str | None = None) -> dict[str, Any]:
 
 
 @pytest.fixture
-def http(assistants_mock: MockServer) -> Iterator[httpx2.Client]:
+def http(assistants_mock: MockServer) -> Iterator[httpx.Client]:
     """Raw HTTP with an API key and no `OpenAI-Beta` header."""
-    with httpx2.Client(base_url=assistants_mock.base_url, headers=KEY) as client:
+    with httpx.Client(base_url=assistants_mock.base_url, headers=KEY) as client:
         yield client
 
 
@@ -92,6 +93,7 @@ def test_batch_files_expire_after_thirty_days(assistants_client: OpenAI) -> None
 
 
 def test_expires_after_sets_expires_at(assistants_client: OpenAI) -> None:
+    require_parameter(assistants_client.files.create, "expires_after")
     created = assistants_client.files.create(
         file=("a.txt", b"x"),
         purpose="assistants",
@@ -102,6 +104,7 @@ def test_expires_after_sets_expires_at(assistants_client: OpenAI) -> None:
 
 
 def test_expires_after_out_of_range_is_rejected(assistants_client: OpenAI) -> None:
+    require_parameter(assistants_client.files.create, "expires_after")
     with pytest.raises(BadRequestError) as info:
         assistants_client.files.create(
             file=("a.txt", b"x"),
@@ -127,25 +130,25 @@ def test_a_bad_purpose_gets_the_real_wording(assistants_client: OpenAI) -> None:
     )
 
 
-def test_a_form_without_a_file_is_rejected(http: httpx2.Client) -> None:
+def test_a_form_without_a_file_is_rejected(http: httpx.Client) -> None:
     response = http.post("/files", data={"purpose": "assistants"})
     assert response.status_code == 400
     assert response.json() == {"error": bad_request("'file' is a required property")}
 
 
-def test_a_form_without_a_purpose_is_rejected(http: httpx2.Client) -> None:
+def test_a_form_without_a_purpose_is_rejected(http: httpx.Client) -> None:
     response = http.post("/files", files={"file": ("a.txt", b"x")})
     assert response.status_code == 400
     assert response.json() == {"error": bad_request("'purpose' is a required property")}
 
 
-def test_a_json_body_is_not_an_upload(http: httpx2.Client) -> None:
+def test_a_json_body_is_not_an_upload(http: httpx.Client) -> None:
     response = http.post("/files", json={"purpose": "assistants", "file": "abc"})
     assert response.status_code == 400
     assert response.json()["error"]["message"] == "'file' is a required property"
 
 
-def test_an_unknown_form_field_is_rejected(http: httpx2.Client) -> None:
+def test_an_unknown_form_field_is_rejected(http: httpx.Client) -> None:
     response = http.post(
         "/files", data={"purpose": "assistants", "colour": "blue"}, files={"file": ("a", b"x")}
     )
@@ -165,7 +168,7 @@ def test_content_is_the_uploaded_bytes(assistants_client: OpenAI) -> None:
     assert (retrieved["filename"], retrieved["bytes"]) == ("blob.bin", 768)
 
 
-def test_content_is_sent_as_an_attachment(http: httpx2.Client, assistants_client: OpenAI) -> None:
+def test_content_is_sent_as_an_attachment(http: httpx.Client, assistants_client: OpenAI) -> None:
     plain = upload(assistants_client, "report.txt", b"hello")
     response = http.get(f"/files/{plain}/content")
     assert response.status_code == 200
@@ -197,7 +200,7 @@ def test_delete_forgets_the_file(assistants_client: OpenAI) -> None:
 
 
 @pytest.mark.parametrize("path", ["/files/file-nope", "/files/file-nope/content"])
-def test_unknown_files_are_404(http: httpx2.Client, path: str) -> None:
+def test_unknown_files_are_404(http: httpx.Client, path: str) -> None:
     response = http.get(path)
     assert response.status_code == 404
     assert response.json() == {"error": no_such_file("file-nope")}
@@ -258,7 +261,7 @@ def test_list_filters_by_purpose(assistants_client: OpenAI) -> None:
         ),
     ],
 )
-def test_list_limit_range(http: httpx2.Client, limit: int, message: str, code: str) -> None:
+def test_list_limit_range(http: httpx.Client, limit: int, message: str, code: str) -> None:
     response = http.get("/files", params={"limit": limit})
     assert response.status_code == 400
     assert response.json()["error"] == {
@@ -269,14 +272,14 @@ def test_list_limit_range(http: httpx2.Client, limit: int, message: str, code: s
     }
 
 
-def test_limit_may_go_up_to_ten_thousand(http: httpx2.Client) -> None:
+def test_limit_may_go_up_to_ten_thousand(http: httpx.Client) -> None:
     assert http.get("/files", params={"limit": 10_000}).status_code == 200
 
 
 # --- headers, determinism ----------------------------------------------------------------
 
 
-def test_no_beta_header_is_needed(http: httpx2.Client) -> None:
+def test_no_beta_header_is_needed(http: httpx.Client) -> None:
     created = http.post("/files", data={"purpose": "assistants"}, files={"file": ("a", b"x")})
     assert created.status_code == 200
     file_id = created.json()["id"]
@@ -287,7 +290,7 @@ def test_no_beta_header_is_needed(http: httpx2.Client) -> None:
 
 
 def test_an_api_key_is_still_needed(assistants_mock: MockServer) -> None:
-    response = httpx2.get(assistants_mock.base_url + "/files")
+    response = httpx.get(assistants_mock.base_url + "/files")
     assert response.status_code == 401
     assert response.json()["error"]["type"] == "invalid_request_error"
 

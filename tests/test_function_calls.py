@@ -17,6 +17,8 @@ from typing_extensions import override
 from client.scenarios import WEATHER
 from mock_server import MockServer
 
+from .sdk import error_message
+
 FOOD = {
     "type": "function",
     "function": {
@@ -172,9 +174,7 @@ def test_outputs_in_the_wrong_state(assistants_client: OpenAI) -> None:
         assistants_client.beta.threads.runs.submit_tool_outputs(
             run.id, thread_id=thread.id, tool_outputs=[{"tool_call_id": "call_x", "output": "1"}]
         )
-    assert error.value.message == (
-        'Error code: 400 - Runs in status "completed" do not accept tool outputs.'
-    )
+    assert error_message(error.value) == 'Runs in status "completed" do not accept tool outputs.'
 
 
 class ToolRecorder(AssistantEventHandler):

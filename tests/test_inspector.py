@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import httpx2
 import pytest
 from openai import OpenAI
 
 from mock_server import MockServer
+
+from .sdk import httpx
 
 
 @pytest.fixture
@@ -25,8 +26,8 @@ def client(server: MockServer) -> Iterator[OpenAI]:
         yield client
 
 
-def page(server: MockServer, path: str = "/assistants-mock/") -> httpx2.Response:
-    return httpx2.get(f"http://127.0.0.1:{server.port}{path}")
+def page(server: MockServer, path: str = "/assistants-mock/") -> httpx.Response:
+    return httpx.get(f"http://127.0.0.1:{server.port}{path}")
 
 
 def test_root_redirects_to_the_page(server: MockServer) -> None:

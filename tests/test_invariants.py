@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import httpx2
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -29,6 +28,8 @@ from hypothesis.stateful import (
 )
 
 from mock_server import MockServer
+
+from .sdk import httpx
 
 HEADERS = {"Authorization": "Bearer sk-test", "OpenAI-Beta": "assistants=v2"}
 WEATHER = {
@@ -60,7 +61,7 @@ pick = st.integers(min_value=0, max_value=7)
 class _Stream:
     """A streamed run's response, read event by event."""
 
-    def __init__(self, response: httpx2.Response) -> None:
+    def __init__(self, response: httpx.Response) -> None:
         self.response = response
         self._lines: Iterator[str] = response.iter_lines()
         self.names: list[str] = []
@@ -94,11 +95,11 @@ class RunAbuse(RuleBasedStateMachine):
     def __init__(self, server: MockServer) -> None:
         super().__init__()
         self.root = server.base_url.removesuffix("/v1")
-        self.http = httpx2.Client(
+        self.http = httpx.Client(
             base_url=server.base_url,
             headers=HEADERS,
             timeout=30,
-            limits=httpx2.Limits(max_connections=64, max_keepalive_connections=64),
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
         )
         self._call("POST", self.root + "/assistants-mock/reset")
         self.assistants: list[str] = []
@@ -112,7 +113,7 @@ class RunAbuse(RuleBasedStateMachine):
         response = self.http.request(method, path, json=body)
         return self._checked(response)
 
-    def _checked(self, response: httpx2.Response) -> Any:
+    def _checked(self, response: httpx.Response) -> Any:
         assert response.status_code < 500, (response.status_code, response.text)
         body = response.json()
         if response.status_code >= 400:

@@ -8,11 +8,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import httpx2
 import pytest
 from openai import OpenAI
 
 from mock_server import MockServer
+
+from .sdk import STOPS_AT_HAS_MORE, httpx
 
 KINDS = ["assistants", "messages"]
 COUNT = 6
@@ -55,15 +56,15 @@ def populate(client: OpenAI, kind: str, count: int = COUNT) -> Listing:
 
 
 @pytest.fixture
-def recorded(assistants_mock: MockServer) -> Iterator[tuple[OpenAI, list[httpx2.URL]]]:
+def recorded(assistants_mock: MockServer) -> Iterator[tuple[OpenAI, list[httpx.URL]]]:
     """A client that notes the URL of every GET it sends."""
-    urls: list[httpx2.URL] = []
+    urls: list[httpx.URL] = []
 
-    def note(request: httpx2.Request) -> None:
+    def note(request: httpx.Request) -> None:
         if request.method == "GET":
             urls.append(request.url)
 
-    with assistants_mock.client(http_client=httpx2.Client(event_hooks={"request": [note]})) as c:
+    with assistants_mock.client(http_client=httpx.Client(event_hooks={"request": [note]})) as c:
         yield c, urls
 
 
@@ -74,7 +75,7 @@ def recorded(assistants_mock: MockServer) -> Iterator[tuple[OpenAI, list[httpx2.
     ids=["default-desc", "desc", "asc"],
 )
 def test_sdk_auto_pagination_walks_every_page(
-    recorded: tuple[OpenAI, list[httpx2.URL]], kind: str, order: str | None, expected: list[int]
+    recorded: tuple[OpenAI, list[httpx.URL]], kind: str, order: str | None, expected: list[int]
 ) -> None:
     client, urls = recorded
     listing = populate(client, kind)
@@ -83,21 +84,20 @@ def test_sdk_auto_pagination_walks_every_page(
     seen = [item.id for item in listing.list(**params)]
     assert seen == [listing.ids[i] for i in expected]
     # Two pages: the second asks for what follows the last item of the first.
-    assert [dict(url.params) for url in urls] == [
-        params | {"limit": "4"},
-        params | {"limit": "4", "after": listing.ids[expected[3]]},
-    ]
+    pages = [params | {"limit": "4"}, params | {"limit": "4", "after": listing.ids[expected[3]]}]
+    if not STOPS_AT_HAS_MORE:  # an older SDK asks for the empty page after the last item too
+        pages.append(params | {"limit": "4", "after": listing.ids[expected[-1]]})
+    assert [dict(url.params) for url in urls] == pages
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_pages_stop_exactly_at_the_end(
-    recorded: tuple[OpenAI, list[httpx2.URL]], kind: str
-) -> None:
+def test_pages_stop_exactly_at_the_end(recorded: tuple[OpenAI, list[httpx.URL]], kind: str) -> None:
     client, urls = recorded
     listing = populate(client, kind)
     urls.clear()
     assert len(list(listing.list(limit=2))) == COUNT
-    assert len(urls) == 3  # has_more is false on the third page: no fourth request
+    # has_more is false on the third page: no fourth request (but from an older SDK)
+    assert len(urls) == (3 if STOPS_AT_HAS_MORE else 4)
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import httpx2
 import pytest
 import yaml
 from openai import AssistantEventHandler, NotFoundError, OpenAI
@@ -22,6 +21,7 @@ from mock_server.responses import WRITE_SIZE
 
 from .conftest import quiet, run_node
 from .contract import extract_recorded
+from .sdk import httpx
 from .test_code_interpreter import CodeRecorder
 
 OPENLLMETRY = Path(__file__).parent / "data" / "openllmetry__test_streaming_new_assistant.yaml"
@@ -189,7 +189,7 @@ def test_a_request_recorded_several_times_is_answered_in_recorded_order(tmp_path
             client.beta.threads.runs.retrieve(run_id=run.id, thread_id=run.thread_id)
 
         # Rewinding starts the tape over.
-        httpx2.post(f"http://{server.host}:{server.port}/assistants-mock/reset")
+        httpx.post(f"http://{server.host}:{server.port}/assistants-mock/reset")
         assert client.beta.assistants.create(model="gpt-4o").id == run.assistant_id
 
 
@@ -203,10 +203,10 @@ def test_allow_repeats_repeats_the_last_answer(tmp_path: Path) -> None:
 
 def test_the_status_route_lists_what_was_not_played(tmp_path: Path) -> None:
     with ReplayServer([OPENLLMETRY]) as server:
-        before = httpx2.get(f"http://{server.host}:{server.port}/assistants-mock/replay").json()
+        before = httpx.get(f"http://{server.host}:{server.port}/assistants-mock/replay").json()
         with server.client() as client:
             client.beta.threads.create()
-        after = httpx2.get(f"http://{server.host}:{server.port}/assistants-mock/replay").json()
+        after = httpx.get(f"http://{server.host}:{server.port}/assistants-mock/replay").json()
     assert before["interactions"] == 5
     assert before["played"] == 0
     assert after["played"] == 1

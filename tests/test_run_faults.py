@@ -14,28 +14,29 @@ import socket
 from collections.abc import Iterator
 from typing import Any
 
-import httpx2
 import pytest
 
 from mock_server import MockServer
 from mock_server.backend import Backend
 
+from .sdk import httpx
+
 HEADERS = {"Authorization": "Bearer sk-test", "OpenAI-Beta": "assistants=v2"}
 
 
 @pytest.fixture
-def http(assistants_mock: MockServer) -> Iterator[httpx2.Client]:
-    with httpx2.Client(base_url=assistants_mock.base_url, headers=HEADERS, timeout=30) as client:
+def http(assistants_mock: MockServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=assistants_mock.base_url, headers=HEADERS, timeout=30) as client:
         yield client
 
 
-def _ok(response: httpx2.Response) -> dict[str, Any]:
+def _ok(response: httpx.Response) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
 
 
-def _conversation(http: httpx2.Client) -> tuple[str, str]:
+def _conversation(http: httpx.Client) -> tuple[str, str]:
     assistant = _ok(http.post("/assistants", json={"model": "gpt-4o", "instructions": "Be kind."}))
     thread = _ok(http.post("/threads", json={}))
     _ok(http.post(f"/threads/{thread['id']}/messages", json={"role": "user", "content": "Hi"}))
@@ -53,7 +54,7 @@ def _events(lines: Iterator[str]) -> Iterator[tuple[str, str]]:
 
 
 def _stream_until(
-    http: httpx2.Client, path: str, body: dict[str, Any], stop_at: str, act: Any
+    http: httpx.Client, path: str, body: dict[str, Any], stop_at: str, act: Any
 ) -> list[tuple[str, str]]:
     """Stream a run; at the first `stop_at` event call `act(data)`, then read to the end."""
     seen: list[tuple[str, str]] = []
@@ -71,10 +72,10 @@ def _stream_until(
 
 @pytest.mark.assistants_mock(stream_delay_ms=2)
 def test_deleting_the_reply_mid_stream_lets_the_run_complete(
-    http: httpx2.Client, assistants_mock: MockServer
+    http: httpx.Client, assistants_mock: MockServer
 ) -> None:
     assistant_id, thread_id = _conversation(http)
-    with httpx2.Client(base_url=assistants_mock.base_url, headers=HEADERS) as other:
+    with httpx.Client(base_url=assistants_mock.base_url, headers=HEADERS) as other:
 
         def delete_reply(message: dict[str, Any]) -> None:
             _ok(other.delete(f"/threads/{thread_id}/messages/{message['id']}"))
@@ -102,11 +103,11 @@ def test_deleting_the_reply_mid_stream_lets_the_run_complete(
 
 @pytest.mark.assistants_mock(stream_delay_ms=2)
 def test_cancel_after_deleting_the_reply_mid_stream(
-    http: httpx2.Client, assistants_mock: MockServer
+    http: httpx.Client, assistants_mock: MockServer
 ) -> None:
     assistant_id, thread_id = _conversation(http)
     answers: list[dict[str, Any]] = []
-    with httpx2.Client(base_url=assistants_mock.base_url, headers=HEADERS) as other:
+    with httpx.Client(base_url=assistants_mock.base_url, headers=HEADERS) as other:
 
         def delete_then_cancel(message: dict[str, Any]) -> None:
             _ok(other.delete(f"/threads/{thread_id}/messages/{message['id']}"))
@@ -135,10 +136,10 @@ def test_cancel_after_deleting_the_reply_mid_stream(
 
 @pytest.mark.assistants_mock(stream_delay_ms=2)
 def test_deleting_the_thread_mid_stream_ends_the_stream_cleanly(
-    http: httpx2.Client, assistants_mock: MockServer
+    http: httpx.Client, assistants_mock: MockServer
 ) -> None:
     assistant_id, thread_id = _conversation(http)
-    with httpx2.Client(base_url=assistants_mock.base_url, headers=HEADERS) as other:
+    with httpx.Client(base_url=assistants_mock.base_url, headers=HEADERS) as other:
         seen = _stream_until(
             http,
             f"/threads/{thread_id}/runs",
@@ -155,10 +156,10 @@ def test_deleting_the_thread_mid_stream_ends_the_stream_cleanly(
 
 @pytest.mark.assistants_mock(stream_delay_ms=2)
 def test_deleting_the_assistant_mid_stream_lets_the_run_complete(
-    http: httpx2.Client, assistants_mock: MockServer
+    http: httpx.Client, assistants_mock: MockServer
 ) -> None:
     assistant_id, thread_id = _conversation(http)
-    with httpx2.Client(base_url=assistants_mock.base_url, headers=HEADERS) as other:
+    with httpx.Client(base_url=assistants_mock.base_url, headers=HEADERS) as other:
         seen = _stream_until(
             http,
             f"/threads/{thread_id}/runs",
@@ -173,10 +174,10 @@ def test_deleting_the_assistant_mid_stream_lets_the_run_complete(
 
 @pytest.mark.assistants_mock(stream_delay_ms=2)
 def test_a_reset_mid_stream_ends_the_stream_cleanly(
-    http: httpx2.Client, assistants_mock: MockServer
+    http: httpx.Client, assistants_mock: MockServer
 ) -> None:
     assistant_id, thread_id = _conversation(http)
-    with httpx2.Client(base_url=assistants_mock.base_url, headers=HEADERS) as other:
+    with httpx.Client(base_url=assistants_mock.base_url, headers=HEADERS) as other:
         seen = _stream_until(
             http,
             f"/threads/{thread_id}/runs",
@@ -191,7 +192,7 @@ def test_a_reset_mid_stream_ends_the_stream_cleanly(
 
 
 def test_a_500_leaves_the_connection_usable(
-    http: httpx2.Client,
+    http: httpx.Client,
     assistants_mock: MockServer,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
@@ -263,7 +264,7 @@ def test_the_connection_a_500_went_out_on_takes_the_next_request(
 
 @pytest.mark.assistants_mock(stream_delay_ms=1)
 def test_a_fault_mid_stream_ends_it_with_an_error_event(
-    http: httpx2.Client,
+    http: httpx.Client,
     assistants_mock: MockServer,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,

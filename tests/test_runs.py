@@ -6,13 +6,13 @@ import json
 import re
 from typing import Any
 
-import httpx2
 import pytest
 from openai import BadRequestError, NotFoundError, OpenAI
 
 from mock_server import MockServer
 
 from .conftest import PENGUIN, Conversation
+from .sdk import error_message, httpx
 
 
 def test_create_returns_queued_and_the_first_poll_sees_it_finished(
@@ -39,11 +39,11 @@ def test_create_and_poll_takes_one_poll_and_no_sleep(
 ) -> None:
     polls: list[str] = []
 
-    def count(request: httpx2.Request) -> None:
+    def count(request: httpx.Request) -> None:
         if request.method == "GET":
             polls.append(request.headers.get("x-stainless-poll-helper", ""))
 
-    hooks = httpx2.Client(event_hooks={"request": [count]})
+    hooks = httpx.Client(event_hooks={"request": [count]})
     with assistants_mock.client(http_client=hooks) as client:
         run = client.beta.threads.runs.create_and_poll(
             thread_id=conversation.thread.id, assistant_id=conversation.assistant.id
@@ -64,13 +64,13 @@ def test_create_and_poll_takes_one_poll_and_no_sleep(
 def test_create_and_poll_in_every_progression(settings: dict[str, Any], polls: int | None) -> None:
     seen: list[str] = []
 
-    def count(request: httpx2.Request) -> None:
+    def count(request: httpx.Request) -> None:
         if request.headers.get("x-stainless-poll-helper") == "true":
             seen.append(request.url.path)
 
     with (
         MockServer(**settings) as server,
-        server.client(http_client=httpx2.Client(event_hooks={"request": [count]})) as client,
+        server.client(http_client=httpx.Client(event_hooks={"request": [count]})) as client,
     ):
         assistant = client.beta.assistants.create(model="gpt-4o")
         thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
@@ -166,8 +166,8 @@ def test_one_active_run_per_thread(assistants_client: OpenAI) -> None:
     }
     with pytest.raises(BadRequestError) as message:
         client.beta.threads.messages.create(thread.id, role="user", content="More")
-    assert message.value.message == (
-        f"Error code: 400 - Can't add messages to {thread.id} while a run {run.id} is active."
+    assert error_message(message.value) == (
+        f"Can't add messages to {thread.id} while a run {run.id} is active."
     )
     client.beta.threads.runs.poll(run.id, thread_id=thread.id)
     client.beta.threads.messages.create(thread.id, role="user", content="More")
@@ -306,9 +306,8 @@ def test_run_needs_a_user_message_or_instructions(assistants_client: OpenAI) -> 
     with pytest.raises(BadRequestError) as error:
         assistants_client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
     assert error.value.code == "invalid_thread"
-    assert error.value.message == (
-        "Error code: 400 - Run creation requires a Thread with a user message or an assistant "
-        "with instructions."
+    assert error_message(error.value) == (
+        "Run creation requires a Thread with a user message or an assistant with instructions."
     )
 
 

@@ -12,13 +12,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx2
 import pytest
 from openai import OpenAI
 from openai.types.beta.threads import Run
 
 from mock_server import MockServer
 from mock_server.script import ScriptError
+
+from .sdk import httpx
 
 WEATHER = {
     "type": "function",
@@ -46,7 +47,7 @@ def scripted(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Way]:
             if request.param == "python":
                 server.script(rule)
             else:
-                answer = httpx2.post(
+                answer = httpx.post(
                     f"http://127.0.0.1:{server.port}/assistants-mock/script", json=rule
                 )
                 assert answer.status_code == 200, answer.text
@@ -209,14 +210,14 @@ def test_an_unused_script_is_an_error(assistants_mock: MockServer) -> None:
     assistants_mock.script(message="never asked", turns=[{"text": "unused"}])
     with pytest.raises(AssertionError, match="scripted turns never used"):
         assistants_mock.backend.script.assert_all_used()
-    answer = httpx2.get(f"http://127.0.0.1:{assistants_mock.port}/assistants-mock/script")
+    answer = httpx.get(f"http://127.0.0.1:{assistants_mock.port}/assistants-mock/script")
     assert answer.json() == {"unused": [{"message": "never asked", "turns_left": 1}]}
-    httpx2.delete(f"http://127.0.0.1:{assistants_mock.port}/assistants-mock/script")
+    httpx.delete(f"http://127.0.0.1:{assistants_mock.port}/assistants-mock/script")
     assistants_mock.backend.script.assert_all_used()
 
 
 def test_bad_scripts_are_clear_errors(assistants_mock: MockServer, tmp_path: Path) -> None:
-    answer = httpx2.post(
+    answer = httpx.post(
         f"http://127.0.0.1:{assistants_mock.port}/assistants-mock/script",
         json={"turns": [{"text": "x", "fail": {}, "expire": True}]},
     )
@@ -233,7 +234,7 @@ def test_reset_reloads_the_scenario(tmp_path: Path) -> None:
     path.write_text("rules:\n  - turns:\n      - text: From the file.\n")
     with MockServer(scenario=path) as server:
         assert server.backend.script.unused() == [{"turns_left": 1}]
-        httpx2.post(f"http://127.0.0.1:{server.port}/assistants-mock/reset")
+        httpx.post(f"http://127.0.0.1:{server.port}/assistants-mock/reset")
         assert server.backend.script.unused() == [{"turns_left": 1}]
         client, run = run_once(server)
         assert reply_text(client, run) == "From the file."
@@ -410,7 +411,7 @@ def test_calls_the_run_options_rule_out_fail_the_run(
 def test_unknown_keys_are_named_with_where_they_are(assistants_mock: MockServer) -> None:
     url = f"http://127.0.0.1:{assistants_mock.port}/assistants-mock/script"
     scenario = {"rules": [{"turns": [{"text": "x"}, {"toolcalls": []}]}]}
-    answer = httpx2.post(url, json=scenario)
+    answer = httpx.post(url, json=scenario)
     assert answer.status_code == 400
     assert answer.json() == {
         "error": {
@@ -421,20 +422,20 @@ def test_unknown_keys_are_named_with_where_they_are(assistants_mock: MockServer)
             "code": None,
         }
     }
-    answer = httpx2.post(url, json={"turn": [{"text": "x"}], "assistant": "a", "colour": 1})
+    answer = httpx.post(url, json={"turn": [{"text": "x"}], "assistant": "a", "colour": 1})
     assert answer.json()["error"]["message"] == (
         "Unrecognized keys: 'turn' (a rule takes assistant, thread, message, turns); "
         "'colour' (a rule takes assistant, thread, message, turns)."
     )
     # Other complaints speak of the body as it is (a rule), not of a scenario's `rules`.
-    answer = httpx2.post(url, json={"assistant": "a"})
+    answer = httpx.post(url, json={"assistant": "a"})
     assert answer.json()["error"]["message"] == "Missing required parameter: 'turns'."
-    answer = httpx2.post(url, json={"message": "(", "turns": [{"text": "x"}]})
+    answer = httpx.post(url, json={"message": "(", "turns": [{"text": "x"}]})
     assert answer.status_code == 400
     assert answer.json()["error"]["message"].startswith(
         "Invalid 'message': Value error, not a regular expression"
     )
-    assert httpx2.get(url).json() == {"unused": []}
+    assert httpx.get(url).json() == {"unused": []}
 
 
 def test_python_and_file_scripts_name_unknown_keys(

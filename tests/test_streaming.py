@@ -9,7 +9,6 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-import httpx2
 import pytest
 from openai import AssistantEventHandler, OpenAI
 from openai.types.beta import AssistantStreamEvent
@@ -20,6 +19,7 @@ from typing_extensions import override
 from mock_server import MockServer
 
 from .conftest import Conversation
+from .sdk import httpx
 
 TEXT_REPLY = [
     "thread.run.created",
@@ -255,7 +255,7 @@ def _stream_bytes(seed: int) -> list[bytes]:
     """A scripted streamed workflow against a fresh server, as raw SSE bytes."""
     with MockServer(seed=seed) as server:
         headers = {"Authorization": "Bearer sk-x", "OpenAI-Beta": "assistants=v2"}
-        with httpx2.Client(base_url=server.base_url, headers=headers) as http:
+        with httpx.Client(base_url=server.base_url, headers=headers) as http:
             assistant = http.post("/assistants", json={"model": "gpt-4o"}).json()
             thread = http.post(
                 "/threads", json={"messages": [{"role": "user", "content": "Why is the sky blue?"}]}
@@ -287,7 +287,7 @@ def test_stream_is_decided_by_the_body_not_the_accept_header(
         "OpenAI-Beta": "assistants=v2",
         "Accept": "application/json",
     }
-    response = httpx2.post(
+    response = httpx.post(
         f"{assistants_mock.base_url}/threads/{conversation.thread.id}/runs",
         json={"assistant_id": conversation.assistant.id, "stream": True},
         headers=headers,

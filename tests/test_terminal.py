@@ -7,7 +7,6 @@ import re
 import subprocess
 import sys
 
-import httpx2
 import pytest
 from openai import OpenAI
 
@@ -16,6 +15,7 @@ from mock_server.journal import Call
 from mock_server.settings import LogLevel
 from mock_server.terminal import Printer
 
+from .sdk import httpx
 from .test_cli import ROOT, free_port
 
 LINE = r"\d\d:\d\d:\d\d {method} {path} {status} \d+\.\d ms"
@@ -78,7 +78,7 @@ def test_replay_prints_its_requests() -> None:
         assert process.stdout is not None
         banner = process.stdout.readline()
         assert "replaying" in banner
-        httpx2.get(f"http://127.0.0.1:{port}/v1/models")  # recorded nowhere: a 404
+        httpx.get(f"http://127.0.0.1:{port}/v1/models")  # recorded nowhere: a 404
         line = process.stdout.readline()
     finally:
         process.terminate()

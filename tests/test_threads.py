@@ -13,6 +13,7 @@ from openai.types.beta import thread_create_params
 from mock_server import MockServer
 
 from .conftest import real_references, upload, vector_store, with_references
+from .sdk import vector_stores
 
 EPOCH = 1_767_225_600
 
@@ -98,9 +99,9 @@ def test_vector_stores_helper_makes_a_store(assistants_client: OpenAI) -> None:
     assert ids is not None
     assert len(ids) == 1
     assert re.fullmatch(r"vs_[0-9a-f]{32}", ids[0])
-    store = assistants_client.vector_stores.retrieve(ids[0])
+    store = vector_stores(assistants_client).retrieve(ids[0])
     assert store.metadata == {"k": "v"}
-    attached = assistants_client.vector_stores.files.list(ids[0]).data
+    attached = vector_stores(assistants_client).files.list(ids[0]).data
     assert [f.id for f in attached] == [file_id]
 
 

@@ -12,6 +12,7 @@ from openai import BadRequestError, NotFoundError, OpenAI
 from mock_server.ids import IdFactory, Prefix
 
 from .conftest import upload
+from .sdk import require_method, vector_stores
 
 NO_FILE = {
     "message": "No file found with id 'file-nope'.",
@@ -118,7 +119,7 @@ def test_a_rejected_thread_leaves_nothing_behind(assistants_client: OpenAI) -> N
                 "file_search": {"vector_stores": [{"file_ids": [real, "file-nope"]}]},
             },
         )
-    assert assistants_client.vector_stores.list().data == []
+    assert vector_stores(assistants_client).list().data == []
     # No thread was made, nor an id spent: the next thread is the server's first.
     assert assistants_client.beta.threads.create().id == IdFactory(0).new(Prefix.THREAD)
 
@@ -130,7 +131,7 @@ def test_a_rejected_assistant_leaves_nothing_behind(assistants_client: OpenAI) -
             tool_resources={"file_search": {"vector_stores": [{"file_ids": ["file-nope"]}]}},
         )
     assert assistants_client.beta.assistants.list().data == []
-    assert assistants_client.vector_stores.list().data == []
+    assert vector_stores(assistants_client).list().data == []
     assert assistants_client.beta.assistants.create(model="gpt-4o").id == IdFactory(0).new(
         Prefix.ASSISTANT
     )
@@ -227,18 +228,19 @@ def test_the_helper_makes_a_real_searchable_store(assistants_client: OpenAI) -> 
     assert assistant.tool_resources is not None
     assert assistant.tool_resources.file_search is not None
     [store_id] = assistant.tool_resources.file_search.vector_store_ids or []
-    assert [s.id for s in assistants_client.vector_stores.list().data] == [store_id]
-    store = assistants_client.vector_stores.retrieve(store_id)
+    assert [s.id for s in vector_stores(assistants_client).list().data] == [store_id]
+    store = vector_stores(assistants_client).retrieve(store_id)
     assert store.metadata == {"made_by": "helper"}
     assert store.file_counts.completed == 1
-    [attached] = assistants_client.vector_stores.files.list(store_id).data
+    [attached] = vector_stores(assistants_client).files.list(store_id).data
     assert attached.id == file_id
     assert attached.chunking_strategy is not None
     assert attached.chunking_strategy.to_dict() == {
         "type": "static",
         "static": {"max_chunk_size_tokens": 200, "chunk_overlap_tokens": 50},
     }
-    hits = assistants_client.vector_stores.search(store_id, query="penguins").data
+    require_method(vector_stores(assistants_client), "search")
+    hits = vector_stores(assistants_client).search(store_id, query="penguins").data
     assert [(h.file_id, h.content[0].text) for h in hits] == [(file_id, "Penguins swim.")]
 
 
@@ -268,4 +270,4 @@ def test_a_bad_helper_chunking_strategy_is_a_400(assistants_client: OpenAI) -> N
         "param": f"{param}.max_chunk_size_tokens",
         "code": "integer_below_min_value",
     }
-    assert assistants_client.vector_stores.list().data == []
+    assert vector_stores(assistants_client).list().data == []

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx2
 import pytest
 from openai import BadRequestError, NotFoundError, OpenAI
 
@@ -18,6 +17,7 @@ from mock_server import MockServer
 from mock_server.library import Library, SearchHit, chunk_text, query_terms, score_chunk
 
 from .conftest import run_node
+from .sdk import httpx, require_method, require_parameter, vector_stores
 
 EPOCH = 1_767_225_600
 DAY = 86_400
@@ -61,23 +61,23 @@ class Recorder:
 
     seen: list[str] = field(default_factory=list)
 
-    def __call__(self, request: httpx2.Request) -> None:
+    def __call__(self, request: httpx.Request) -> None:
         self.seen.append(f"{request.method} {request.url.path}")
 
 
 @pytest.fixture
 def recorded(assistants_mock: MockServer) -> Iterator[tuple[OpenAI, Recorder]]:
     recorder = Recorder()
-    with httpx2.Client(event_hooks={"request": [recorder]}) as http:
+    with httpx.Client(event_hooks={"request": [recorder]}) as http:
         client: OpenAI = assistants_mock.client(http_client=http)
         yield client, recorder
 
 
 @pytest.fixture
-def http(assistants_mock: MockServer) -> Iterator[httpx2.Client]:
+def http(assistants_mock: MockServer) -> Iterator[httpx.Client]:
     """Raw HTTP with an API key and no `OpenAI-Beta` header."""
     headers = {"Authorization": "Bearer sk-test"}
-    with httpx2.Client(base_url=assistants_mock.base_url, headers=headers) as client:
+    with httpx.Client(base_url=assistants_mock.base_url, headers=headers) as client:
         yield client
 
 
@@ -85,7 +85,7 @@ def http(assistants_mock: MockServer) -> Iterator[httpx2.Client]:
 
 
 def test_create_returns_every_field_in_the_real_order(assistants_client: OpenAI) -> None:
-    response = assistants_client.vector_stores.with_raw_response.create()
+    response = vector_stores(assistants_client).with_raw_response.create()
     body = raw_json(response)
     assert list(body) == STORE_KEYS
     assert list(body["file_counts"]) == COUNT_KEYS
@@ -110,7 +110,8 @@ def test_create_returns_every_field_in_the_real_order(assistants_client: OpenAI)
 def test_create_with_everything(assistants_client: OpenAI) -> None:
     a = upload(assistants_client, "a.txt", "alpha")
     b = upload(assistants_client, "b.txt", "beta beta")
-    store = assistants_client.vector_stores.create(
+    require_parameter(vector_stores(assistants_client).create, "description")
+    store = vector_stores(assistants_client).create(
         name="Support FAQ",
         description="Answers.",
         file_ids=[a, b],
@@ -129,7 +130,7 @@ def test_create_with_everything(assistants_client: OpenAI) -> None:
     assert body["expires_after"] == {"anchor": "last_active_at", "days": 3}
     assert body["expires_at"] == EPOCH + 3 * DAY
     assert body["metadata"] == {"team": "support"}
-    files = assistants_client.vector_stores.files.list(store.id, order="asc")
+    files = vector_stores(assistants_client).files.list(store.id, order="asc")
     assert [f.id for f in files] == [a, b]
     assert all(f.chunking_strategy is not None for f in files)
     assert files.data[0].to_dict()["chunking_strategy"] == {
@@ -139,35 +140,35 @@ def test_create_with_everything(assistants_client: OpenAI) -> None:
 
 
 def test_retrieve_modify_and_delete(assistants_client: OpenAI) -> None:
-    store = assistants_client.vector_stores.create(
+    store = vector_stores(assistants_client).create(
         name="old", expires_after={"anchor": "last_active_at", "days": 1}
     )
-    assert assistants_client.vector_stores.retrieve(store.id) == store
-    renamed = assistants_client.vector_stores.update(
+    assert vector_stores(assistants_client).retrieve(store.id) == store
+    renamed = vector_stores(assistants_client).update(
         store.id, name="new", metadata={"k": "v"}, expires_after=None
     )
     assert (renamed.name, renamed.metadata) == ("new", {"k": "v"})
     assert (renamed.expires_after, renamed.expires_at) == (None, None)
-    untouched = assistants_client.vector_stores.update(store.id)
+    untouched = vector_stores(assistants_client).update(store.id)
     assert untouched.name == "new"
     cleared = raw_json(
-        assistants_client.vector_stores.with_raw_response.update(store.id, name=None)
+        vector_stores(assistants_client).with_raw_response.update(store.id, name=None)
     )
     assert cleared["name"] is None
-    deleted = raw_json(assistants_client.vector_stores.with_raw_response.delete(store.id))
+    deleted = raw_json(vector_stores(assistants_client).with_raw_response.delete(store.id))
     assert deleted == {"id": store.id, "object": "vector_store.deleted", "deleted": True}
     with pytest.raises(NotFoundError) as info:
-        assistants_client.vector_stores.retrieve(store.id)
+        vector_stores(assistants_client).retrieve(store.id)
     assert info.value.body == error(f"No vector store found with id '{store.id}'.")
 
 
 def test_list_pages_newest_first(assistants_client: OpenAI) -> None:
-    ids = [assistants_client.vector_stores.create(name=f"s{i}").id for i in range(5)]
-    first = assistants_client.vector_stores.list(limit=2)
+    ids = [vector_stores(assistants_client).create(name=f"s{i}").id for i in range(5)]
+    first = vector_stores(assistants_client).list(limit=2)
     assert [s.id for s in first.data] == ids[:-3:-1]
     assert first.has_more is True
-    assert [s.id for s in assistants_client.vector_stores.list(limit=2)] == ids[::-1]
-    body = raw_json(assistants_client.vector_stores.with_raw_response.list(order="asc"))
+    assert [s.id for s in vector_stores(assistants_client).list(limit=2)] == ids[::-1]
+    body = raw_json(vector_stores(assistants_client).with_raw_response.list(order="asc"))
     assert list(body) == ["object", "data", "first_id", "last_id", "has_more"]
     assert (body["first_id"], body["last_id"]) == (ids[0], ids[-1])
     assert all(list(s) == STORE_KEYS for s in body["data"])
@@ -177,9 +178,10 @@ def test_list_pages_newest_first(assistants_client: OpenAI) -> None:
 
 
 def test_attach_a_file(assistants_client: OpenAI) -> None:
-    store = assistants_client.vector_stores.create()
+    require_parameter(vector_stores(assistants_client).files.create, "attributes")
+    store = vector_stores(assistants_client).create()
     file_id = upload(assistants_client, "a.txt", "hello world")
-    response = assistants_client.vector_stores.files.with_raw_response.create(
+    response = vector_stores(assistants_client).files.with_raw_response.create(
         vector_store_id=store.id, file_id=file_id, attributes={"lang": "en", "n": 2, "ok": True}
     )
     body = raw_json(response)
@@ -196,33 +198,35 @@ def test_attach_a_file(assistants_client: OpenAI) -> None:
         "attributes": {"lang": "en", "n": 2, "ok": True},
     }
     again = raw_json(
-        assistants_client.vector_stores.files.with_raw_response.retrieve(
+        vector_stores(assistants_client).files.with_raw_response.retrieve(
             file_id, vector_store_id=store.id
         )
     )
     assert again == body
-    updated = assistants_client.vector_stores.files.update(
+    updated = vector_stores(assistants_client).files.update(
         file_id, vector_store_id=store.id, attributes={"lang": "fr"}
     )
     assert updated.attributes == {"lang": "fr"}
-    refreshed = assistants_client.vector_stores.retrieve(store.id)
+    refreshed = vector_stores(assistants_client).retrieve(store.id)
     assert refreshed.file_counts.to_dict() == counts(completed=1)
     assert refreshed.usage_bytes == 11
 
 
 def test_attaching_twice_keeps_one_file(assistants_client: OpenAI) -> None:
-    store = assistants_client.vector_stores.create()
+    store = vector_stores(assistants_client).create()
     file_id = upload(assistants_client, "a.txt", "x")
-    first = assistants_client.vector_stores.files.create(vector_store_id=store.id, file_id=file_id)
-    second = assistants_client.vector_stores.files.create(vector_store_id=store.id, file_id=file_id)
+    first = vector_stores(assistants_client).files.create(vector_store_id=store.id, file_id=file_id)
+    second = vector_stores(assistants_client).files.create(
+        vector_store_id=store.id, file_id=file_id
+    )
     assert first == second
-    assert assistants_client.vector_stores.retrieve(store.id).file_counts.total == 1
+    assert vector_stores(assistants_client).retrieve(store.id).file_counts.total == 1
 
 
 def test_detach_keeps_the_file(assistants_client: OpenAI) -> None:
     file_id = upload(assistants_client, "a.txt", "abc")
-    store = assistants_client.vector_stores.create(file_ids=[file_id])
-    response = assistants_client.vector_stores.files.with_raw_response.delete(
+    store = vector_stores(assistants_client).create(file_ids=[file_id])
+    response = vector_stores(assistants_client).files.with_raw_response.delete(
         file_id, vector_store_id=store.id
     )
     assert raw_json(response) == {
@@ -230,11 +234,11 @@ def test_detach_keeps_the_file(assistants_client: OpenAI) -> None:
         "object": "vector_store.file.deleted",
         "deleted": True,
     }
-    after = assistants_client.vector_stores.retrieve(store.id)
+    after = vector_stores(assistants_client).retrieve(store.id)
     assert (after.file_counts.to_dict(), after.usage_bytes) == (counts(), 0)
     assert assistants_client.files.retrieve(file_id).id == file_id
     with pytest.raises(NotFoundError) as info:
-        assistants_client.vector_stores.files.retrieve(file_id, vector_store_id=store.id)
+        vector_stores(assistants_client).files.retrieve(file_id, vector_store_id=store.id)
     assert info.value.body == error(
         f"No file found with id '{file_id}' in vector store '{store.id}'."
     )
@@ -243,39 +247,40 @@ def test_detach_keeps_the_file(assistants_client: OpenAI) -> None:
 def test_deleting_a_file_takes_it_out_of_every_store(assistants_client: OpenAI) -> None:
     gone = upload(assistants_client, "gone.txt", "12345")
     kept = upload(assistants_client, "kept.txt", "12")
-    stores = [assistants_client.vector_stores.create(file_ids=[gone, kept]) for _ in range(2)]
+    stores = [vector_stores(assistants_client).create(file_ids=[gone, kept]) for _ in range(2)]
     assistants_client.files.delete(gone)
     for store in stores:
-        after = assistants_client.vector_stores.retrieve(store.id)
+        after = vector_stores(assistants_client).retrieve(store.id)
         assert (after.file_counts.to_dict(), after.usage_bytes) == (counts(completed=1), 2)
-        assert [f.id for f in assistants_client.vector_stores.files.list(store.id)] == [kept]
+        assert [f.id for f in vector_stores(assistants_client).files.list(store.id)] == [kept]
 
 
 def test_deleting_a_store_keeps_its_files(assistants_client: OpenAI) -> None:
     file_id = upload(assistants_client, "a.txt", "x")
-    store = assistants_client.vector_stores.create(file_ids=[file_id])
-    assistants_client.vector_stores.delete(store.id)
+    store = vector_stores(assistants_client).create(file_ids=[file_id])
+    vector_stores(assistants_client).delete(store.id)
     assert assistants_client.files.retrieve(file_id).id == file_id
     with pytest.raises(NotFoundError):
-        assistants_client.vector_stores.files.list(store.id)
+        vector_stores(assistants_client).files.list(store.id)
 
 
 def test_list_files_pages_and_filters(assistants_client: OpenAI) -> None:
     ids = [upload(assistants_client, f"f{i}.txt", "x") for i in range(4)]
-    store = assistants_client.vector_stores.create(file_ids=ids)
-    page = assistants_client.vector_stores.files.list(store.id, limit=3)
+    store = vector_stores(assistants_client).create(file_ids=ids)
+    page = vector_stores(assistants_client).files.list(store.id, limit=3)
     assert [f.id for f in page.data] == ids[:0:-1]
     assert page.has_more is True
     assert [f.id for f in page] == ids[::-1]
-    done = assistants_client.vector_stores.files.list(store.id, filter="completed", order="asc")
+    done = vector_stores(assistants_client).files.list(store.id, filter="completed", order="asc")
     assert [f.id for f in done] == ids
-    assert assistants_client.vector_stores.files.list(store.id, filter="failed").data == []
+    assert vector_stores(assistants_client).files.list(store.id, filter="failed").data == []
 
 
 def test_file_content_is_its_text(assistants_client: OpenAI) -> None:
+    require_method(vector_stores(assistants_client).files, "content")
     file_id = upload(assistants_client, "a.txt", "Penguins swim.\n\nThey eat fish.")
-    store = assistants_client.vector_stores.create(file_ids=[file_id])
-    parts = list(assistants_client.vector_stores.files.content(file_id, vector_store_id=store.id))
+    store = vector_stores(assistants_client).create(file_ids=[file_id])
+    parts = list(vector_stores(assistants_client).files.content(file_id, vector_store_id=store.id))
     assert [(p.type, p.text) for p in parts] == [("text", "Penguins swim.\n\nThey eat fish.")]
 
 
@@ -284,9 +289,9 @@ def test_file_content_is_its_text(assistants_client: OpenAI) -> None:
 
 def test_upload_and_poll_ends_on_the_first_poll(recorded: tuple[OpenAI, Recorder]) -> None:
     client, recorder = recorded
-    store = client.vector_stores.create()
+    store = vector_stores(client).create()
     recorder.seen.clear()
-    attached = client.vector_stores.files.upload_and_poll(
+    attached = vector_stores(client).files.upload_and_poll(
         vector_store_id=store.id, file=("a.txt", b"hello"), poll_interval_ms=60_000
     )
     assert attached.status == "completed"
@@ -299,10 +304,10 @@ def test_upload_and_poll_ends_on_the_first_poll(recorded: tuple[OpenAI, Recorder
 
 def test_create_and_poll_ends_on_the_first_poll(recorded: tuple[OpenAI, Recorder]) -> None:
     client, recorder = recorded
-    store = client.vector_stores.create()
+    store = vector_stores(client).create()
     file_id = upload(client, "a.txt", "hello")
     recorder.seen.clear()
-    attached = client.vector_stores.files.create_and_poll(
+    attached = vector_stores(client).files.create_and_poll(
         file_id, vector_store_id=store.id, poll_interval_ms=60_000
     )
     assert (attached.id, attached.status) == (file_id, "completed")
@@ -311,10 +316,10 @@ def test_create_and_poll_ends_on_the_first_poll(recorded: tuple[OpenAI, Recorder
 
 def test_batch_create_and_poll_ends_on_the_first_poll(recorded: tuple[OpenAI, Recorder]) -> None:
     client, recorder = recorded
-    store = client.vector_stores.create()
+    store = vector_stores(client).create()
     ids = [upload(client, f"f{i}.txt", "abc") for i in range(3)]
     recorder.seen.clear()
-    batch = client.vector_stores.file_batches.create_and_poll(
+    batch = vector_stores(client).file_batches.create_and_poll(
         store.id, file_ids=ids, poll_interval_ms=60_000
     )
     assert recorder.seen == [
@@ -325,16 +330,16 @@ def test_batch_create_and_poll_ends_on_the_first_poll(recorded: tuple[OpenAI, Re
     assert batch.file_counts.to_dict() == {
         "cancelled": 0, "completed": 3, "failed": 0, "in_progress": 0, "total": 3,
     }  # fmt: skip
-    after = client.vector_stores.retrieve(store.id)
+    after = vector_stores(client).retrieve(store.id)
     assert (after.file_counts.completed, after.usage_bytes) == (3, 9)
 
 
 def test_batch_upload_and_poll(recorded: tuple[OpenAI, Recorder]) -> None:
     client, recorder = recorded
-    store = client.vector_stores.create()
+    store = vector_stores(client).create()
     earlier = upload(client, "earlier.txt", "e")
     recorder.seen.clear()
-    batch = client.vector_stores.file_batches.upload_and_poll(
+    batch = vector_stores(client).file_batches.upload_and_poll(
         store.id,
         files=[("a.txt", b"a"), ("b.txt", b"bb")],
         file_ids=[earlier],
@@ -350,7 +355,7 @@ def test_batch_upload_and_poll(recorded: tuple[OpenAI, Recorder]) -> None:
         ]
     )
     names = {
-        client.files.retrieve(f.id).filename for f in client.vector_stores.files.list(store.id)
+        client.files.retrieve(f.id).filename for f in vector_stores(client).files.list(store.id)
     }
     assert names == {"earlier.txt", "a.txt", "b.txt"}
 
@@ -359,11 +364,12 @@ def test_batch_upload_and_poll(recorded: tuple[OpenAI, Recorder]) -> None:
 
 
 def test_batch_object_and_its_files(assistants_client: OpenAI) -> None:
-    store = assistants_client.vector_stores.create()
+    require_parameter(vector_stores(assistants_client).file_batches.create, "attributes")
+    store = vector_stores(assistants_client).create()
     ids = [upload(assistants_client, f"f{i}.txt", "x") for i in range(3)]
     outside = upload(assistants_client, "outside.txt", "y")
-    assistants_client.vector_stores.files.create(vector_store_id=store.id, file_id=outside)
-    response = assistants_client.vector_stores.file_batches.with_raw_response.create(
+    vector_stores(assistants_client).files.create(vector_store_id=store.id, file_id=outside)
+    response = vector_stores(assistants_client).file_batches.with_raw_response.create(
         store.id, file_ids=ids, attributes={"set": "one"}
     )
     body = raw_json(response)
@@ -378,31 +384,32 @@ def test_batch_object_and_its_files(assistants_client: OpenAI) -> None:
     }
     assert list(body["file_counts"]) == COUNT_KEYS
     assert BATCH_ID.fullmatch(body["id"])
-    retrieved = assistants_client.vector_stores.file_batches.retrieve(
+    retrieved = vector_stores(assistants_client).file_batches.retrieve(
         body["id"], vector_store_id=store.id
     )
     assert (retrieved.id, retrieved.status) == (body["id"], "completed")
     assert retrieved.file_counts.to_dict() == counts(completed=3)
-    listed = assistants_client.vector_stores.file_batches.list_files(
+    listed = vector_stores(assistants_client).file_batches.list_files(
         body["id"], vector_store_id=store.id, order="asc"
     )
     assert [f.id for f in listed] == ids
     assert all(
-        assistants_client.vector_stores.files.retrieve(i, vector_store_id=store.id).attributes
+        vector_stores(assistants_client).files.retrieve(i, vector_store_id=store.id).attributes
         == {"set": "one"}
         for i in ids
     )
-    paged = assistants_client.vector_stores.file_batches.list_files(
+    paged = vector_stores(assistants_client).file_batches.list_files(
         body["id"], vector_store_id=store.id, limit=1
     )
     assert [f.id for f in paged] == ids[::-1]
 
 
 def test_batch_with_per_file_settings(assistants_client: OpenAI) -> None:
-    store = assistants_client.vector_stores.create()
+    store = vector_stores(assistants_client).create()
     a = upload(assistants_client, "a.txt", "x")
     b = upload(assistants_client, "b.txt", "y")
-    batch = assistants_client.vector_stores.file_batches.create(
+    require_parameter(vector_stores(assistants_client).file_batches.create, "files")
+    batch = vector_stores(assistants_client).file_batches.create(
         store.id,
         files=[
             {"file_id": a, "attributes": {"n": 1}},
@@ -416,8 +423,8 @@ def test_batch_with_per_file_settings(assistants_client: OpenAI) -> None:
         ],
     )
     assert batch.file_counts.total == 2
-    first = assistants_client.vector_stores.files.retrieve(a, vector_store_id=store.id)
-    second = assistants_client.vector_stores.files.retrieve(b, vector_store_id=store.id)
+    first = vector_stores(assistants_client).files.retrieve(a, vector_store_id=store.id)
+    second = vector_stores(assistants_client).files.retrieve(b, vector_store_id=store.id)
     assert (first.attributes, second.attributes) == ({"n": 1}, {})
     assert second.to_dict()["chunking_strategy"] == {
         "static": {"chunk_overlap_tokens": 0, "max_chunk_size_tokens": 100},
@@ -427,12 +434,12 @@ def test_batch_with_per_file_settings(assistants_client: OpenAI) -> None:
 
 def test_cancelling_a_finished_batch_answers_it_as_it_is(assistants_client: OpenAI) -> None:
     """As recorded (2024): 200 with the batch, still `completed`."""
-    store = assistants_client.vector_stores.create()
+    store = vector_stores(assistants_client).create()
     file_id = upload(assistants_client, "a.txt", "x")
-    batch = assistants_client.vector_stores.file_batches.create_and_poll(
+    batch = vector_stores(assistants_client).file_batches.create_and_poll(
         store.id, file_ids=[file_id]
     )
-    cancelled = assistants_client.vector_stores.file_batches.cancel(
+    cancelled = vector_stores(assistants_client).file_batches.cancel(
         batch.id, vector_store_id=store.id
     )
     assert (cancelled.id, cancelled.status) == (batch.id, "completed")
@@ -444,26 +451,21 @@ BATCH_FILE_KEYS = ["id", "object", "created_at", "vector_store_id", "status", "l
 V2 = {"Authorization": "Bearer sk-test", "OpenAI-Beta": "assistants=v2"}
 
 
-def vector_stores(client: OpenAI) -> Any:
-    """`client.vector_stores`, or `client.beta.vector_stores` before openai 1.66."""
-    return getattr(client, "vector_stores", None) or client.beta.vector_stores  # type: ignore[attr-defined]
-
-
 def in_progress(n: int) -> dict[str, int]:
     return {"in_progress": n, "completed": 0, "failed": 0, "cancelled": 0, "total": n}
 
 
 @pytest.fixture
-def per_poll() -> Iterator[httpx2.Client]:
+def per_poll() -> Iterator[httpx.Client]:
     """Raw HTTP to a server whose runs and batches move one status per retrieve."""
     with (
         MockServer(run_progression="per_poll") as server,
-        httpx2.Client(base_url=server.base_url, headers=V2) as client,
+        httpx.Client(base_url=server.base_url, headers=V2) as client,
     ):
         yield client
 
 
-def _batch_of_two(http: httpx2.Client) -> tuple[str, list[str], httpx2.Response]:
+def _batch_of_two(http: httpx.Client) -> tuple[str, list[str], httpx.Response]:
     store = http.post("/vector_stores", json={}).json()["id"]
     ids = [
         http.post(
@@ -474,7 +476,7 @@ def _batch_of_two(http: httpx2.Client) -> tuple[str, list[str], httpx2.Response]
     return store, ids, http.post(f"/vector_stores/{store}/file_batches", json={"file_ids": ids})
 
 
-def test_a_batch_is_in_progress_until_it_is_polled(per_poll: httpx2.Client) -> None:
+def test_a_batch_is_in_progress_until_it_is_polled(per_poll: httpx.Client) -> None:
     """As recorded: the create reply is `in_progress` with every file counted so; the
     store shows the same while it lasts; a retrieve of the batch (`per_poll`) ends it."""
     store, ids, created = _batch_of_two(per_poll)
@@ -501,7 +503,7 @@ def test_a_batch_is_in_progress_until_it_is_polled(per_poll: httpx2.Client) -> N
     ]
 
 
-def test_cancelling_a_batch_in_progress(per_poll: httpx2.Client) -> None:
+def test_cancelling_a_batch_in_progress(per_poll: httpx.Client) -> None:
     store, _, created = _batch_of_two(per_poll)
     batch_id = created.json()["id"]
     cancelled = per_poll.post(f"/vector_stores/{store}/file_batches/{batch_id}/cancel")
@@ -520,7 +522,7 @@ def test_a_batch_completes_on_the_clock() -> None:
     """`run_progression="clock"`: a batch ends `seconds_per_transition` after it was made."""
     with (
         MockServer(run_progression="clock", seconds_per_transition=5) as server,
-        httpx2.Client(base_url=server.base_url, headers=V2) as http,
+        httpx.Client(base_url=server.base_url, headers=V2) as http,
     ):
         store, _, created = _batch_of_two(http)
         batch = f"/vector_stores/{store}/file_batches/{created.json()['id']}"
@@ -547,25 +549,27 @@ def test_the_sdk_helpers_end_on_their_first_poll(recorded: tuple[OpenAI, Recorde
 
 
 def test_batch_ids_are_checked(assistants_client: OpenAI) -> None:
-    store = assistants_client.vector_stores.create()
+    store = vector_stores(assistants_client).create()
     with pytest.raises(BadRequestError) as info:
-        assistants_client.vector_stores.file_batches.retrieve(store.id, vector_store_id=store.id)
+        vector_stores(assistants_client).file_batches.retrieve(store.id, vector_store_id=store.id)
     assert info.value.body == error(
         f"Invalid 'batch_id': '{store.id}'. Expected an ID that begins with 'vsfb_'.",
         param="batch_id",
         code="invalid_value",
     )
     with pytest.raises(NotFoundError) as missing:
-        assistants_client.vector_stores.file_batches.retrieve("vsfb_nope", vector_store_id=store.id)
+        vector_stores(assistants_client).file_batches.retrieve(
+            "vsfb_nope", vector_store_id=store.id
+        )
     assert missing.value.body == error("No vector store file batch found with id 'vsfb_nope'.")
 
 
 def test_a_batch_belongs_to_its_store(assistants_client: OpenAI) -> None:
-    store, other = (assistants_client.vector_stores.create() for _ in range(2))
+    store, other = (vector_stores(assistants_client).create() for _ in range(2))
     file_id = upload(assistants_client, "a.txt", "x")
-    batch = assistants_client.vector_stores.file_batches.create(store.id, file_ids=[file_id])
+    batch = vector_stores(assistants_client).file_batches.create(store.id, file_ids=[file_id])
     with pytest.raises(NotFoundError):
-        assistants_client.vector_stores.file_batches.retrieve(batch.id, vector_store_id=other.id)
+        vector_stores(assistants_client).file_batches.retrieve(batch.id, vector_store_id=other.id)
 
 
 # --- errors ------------------------------------------------------------------------------
@@ -582,26 +586,26 @@ def test_a_batch_belongs_to_its_store(assistants_client: OpenAI) -> None:
         ("GET", "/vector_stores/vs_nope/file_batches/vsfb_x"),
     ],
 )
-def test_unknown_stores_are_404(http: httpx2.Client, method: str, path: str) -> None:
+def test_unknown_stores_are_404(http: httpx.Client, method: str, path: str) -> None:
     response = http.request(method, path, json={} if method == "POST" else None)
     assert response.status_code == 404
     assert response.json() == {"error": error("No vector store found with id 'vs_nope'.")}
 
 
 def test_unknown_files_cannot_be_attached(assistants_client: OpenAI) -> None:
-    store = assistants_client.vector_stores.create()
+    store = vector_stores(assistants_client).create()
     real = upload(assistants_client, "a.txt", "x")
     with pytest.raises(NotFoundError) as attach:
-        assistants_client.vector_stores.files.create(vector_store_id=store.id, file_id="file-nope")
+        vector_stores(assistants_client).files.create(vector_store_id=store.id, file_id="file-nope")
     with pytest.raises(NotFoundError) as create:
-        assistants_client.vector_stores.create(file_ids=[real, "file-nope"])
+        vector_stores(assistants_client).create(file_ids=[real, "file-nope"])
     with pytest.raises(NotFoundError) as batch:
-        assistants_client.vector_stores.file_batches.create(store.id, file_ids=[real, "file-nope"])
+        vector_stores(assistants_client).file_batches.create(store.id, file_ids=[real, "file-nope"])
     for info in (attach, create, batch):
         assert info.value.body == error("No file found with id 'file-nope'.")
     # nothing was attached by the requests that failed, nor a store made
-    assert assistants_client.vector_stores.retrieve(store.id).file_counts.total == 0
-    assert [s.id for s in assistants_client.vector_stores.list()] == [store.id]
+    assert vector_stores(assistants_client).retrieve(store.id).file_counts.total == 0
+    assert [s.id for s in vector_stores(assistants_client).list()] == [store.id]
 
 
 @pytest.mark.parametrize(
@@ -634,9 +638,9 @@ def test_unknown_files_cannot_be_attached(assistants_client: OpenAI) -> None:
     ids=["neither", "both", "empty"],
 )
 def test_batch_bodies_are_checked(
-    http: httpx2.Client, assistants_client: OpenAI, body: dict[str, Any], expected: Any
+    http: httpx.Client, assistants_client: OpenAI, body: dict[str, Any], expected: Any
 ) -> None:
-    store = assistants_client.vector_stores.create()
+    store = vector_stores(assistants_client).create()
     response = http.post(f"/vector_stores/{store.id}/file_batches", json=body)
     assert response.status_code == 400
     assert response.json() == {"error": expected}
@@ -683,7 +687,7 @@ def test_batch_bodies_are_checked(
     ids=["unknown", "type", "days", "overlap", "chunking", "metadata"],
 )
 def test_create_bodies_are_checked(
-    http: httpx2.Client, body: dict[str, Any], message: str, param: str | None
+    http: httpx.Client, body: dict[str, Any], message: str, param: str | None
 ) -> None:
     response = http.post("/vector_stores", json=body)
     assert response.status_code == 400
@@ -692,10 +696,11 @@ def test_create_bodies_are_checked(
 
 
 def test_attributes_are_checked(assistants_client: OpenAI) -> None:
-    store = assistants_client.vector_stores.create()
+    require_parameter(vector_stores(assistants_client).files.create, "attributes")
+    store = vector_stores(assistants_client).create()
     file_id = upload(assistants_client, "a.txt", "x")
     with pytest.raises(BadRequestError) as info:
-        assistants_client.vector_stores.files.create(
+        vector_stores(assistants_client).files.create(
             vector_store_id=store.id, file_id=file_id, attributes={"k": "v" * 513}
         )
     assert info.value.body["message"] == (  # type: ignore[index]
@@ -704,7 +709,7 @@ def test_attributes_are_checked(assistants_client: OpenAI) -> None:
     )
 
 
-def test_no_beta_header_is_needed(http: httpx2.Client) -> None:
+def test_no_beta_header_is_needed(http: httpx.Client) -> None:
     created = http.post("/vector_stores", json={"name": "kb"})
     assert created.status_code == 200
     store_id = created.json()["id"]
@@ -721,8 +726,8 @@ def _ids(seed: int) -> list[str]:
     with MockServer(seed=seed) as server:
         client = server.client()
         file_id = upload(client, "a.txt", "x")
-        store = client.vector_stores.create(file_ids=[file_id])
-        batch = client.vector_stores.file_batches.create(store.id, file_ids=[file_id])
+        store = vector_stores(client).create(file_ids=[file_id])
+        batch = vector_stores(client).file_batches.create(store.id, file_ids=[file_id])
         return [file_id, store.id, batch.id]
 
 
@@ -753,7 +758,7 @@ def library(assistants_mock: MockServer) -> Library:
 
 def make_store(client: OpenAI, *files: tuple[str, str], **options: Any) -> tuple[str, list[str]]:
     ids = [upload(client, name, text) for name, text in files]
-    return client.vector_stores.create(file_ids=ids, **options).id, ids
+    return vector_stores(client).create(file_ids=ids, **options).id, ids
 
 
 def test_search_ranks_by_word_overlap(library: Library, assistants_client: OpenAI) -> None:
@@ -815,7 +820,7 @@ def test_search_leaves_out_what_does_not_match(library: Library, assistants_clie
     assert library.search(["vs_unknown"], "penguins") == []
     assert {h.file_id for h in library.search([store, store], "whales")} == {whales}
     assert len(library.search([store, store], "whales")) == 2  # one file counted once
-    assistants_client.vector_stores.files.delete(whales, vector_store_id=store)
+    vector_stores(assistants_client).files.delete(whales, vector_store_id=store)
     assert library.search([store], "whales") == []
     assistants_client.files.delete(penguins)
     assert library.search([store], "penguins") == []
@@ -852,13 +857,14 @@ def test_query_terms_and_scores() -> None:
 
 
 def test_the_search_endpoint(assistants_client: OpenAI) -> None:
+    require_method(vector_stores(assistants_client), "search")
     store, (penguins, _) = make_store(
         assistants_client, ("penguins.txt", PENGUINS), ("whales.txt", WHALES)
     )
-    assistants_client.vector_stores.files.update(
+    vector_stores(assistants_client).files.update(
         penguins, vector_store_id=store, attributes={"kind": "bird"}
     )
-    page = assistants_client.vector_stores.search(
+    page = vector_stores(assistants_client).search(
         store, query="emperor penguins", max_num_results=2
     )
     assert [(r.file_id, r.filename, r.score) for r in page.data] == [
@@ -869,11 +875,11 @@ def test_the_search_endpoint(assistants_client: OpenAI) -> None:
     assert [c.text for c in page.data[0].content] == [
         "Emperor penguins breed in the Antarctic winter."
     ]
-    filtered = assistants_client.vector_stores.search(
+    filtered = vector_stores(assistants_client).search(
         store, query="krill", filters={"type": "eq", "key": "kind", "value": "bird"}
     )
     assert [r.file_id for r in filtered.data] == [penguins]
-    unfiltered = assistants_client.vector_stores.search(store, query="krill")
+    unfiltered = vector_stores(assistants_client).search(store, query="krill")
     assert len(unfiltered.data) == 2
 
 
