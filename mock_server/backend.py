@@ -291,6 +291,12 @@ class Backend:
         with self.lock:
             return self.driver.next_event(executor)
 
+    def park(self, executor: RunExecutor) -> None:
+        """Leave a run whose stream went away while it waited outside the server (on an
+        upstream model) to reads of its thread."""
+        with self.lock:
+            self.driver.park(executor)
+
     def submit_tool_outputs(
         self, thread_id: str, run_id: str, req: rq.SubmitToolOutputs
     ) -> RunExecutor:

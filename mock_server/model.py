@@ -247,10 +247,12 @@ _NAME_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 @dataclass(frozen=True)
 class FunctionCall:
-    """A call the model makes: the function's name and its arguments as JSON text."""
+    """A call the model makes: the function's name and its arguments as JSON text (and
+    the call's id, when the model gave it one)."""
 
     name: str
     arguments: str
+    call_id: str | None = None
 
 
 def _stem(word: str) -> str:

@@ -20,6 +20,7 @@ from .library import Library, SearchHit
 from .script import Script
 from .sse import Event, TextDelta
 from .store import Store
+from .turns import TurnSource
 from .wire import JSON, Message, Run, RunStep
 
 __all__ = ["NO_CALLS", "Calls", "Open", "Players", "Services", "Steps"]
@@ -30,7 +31,8 @@ NO_CALLS: JSON = {"type": "tool_calls", "tool_calls": []}
 
 @dataclass(frozen=True)
 class Services:
-    """What a run is played with: the store, ids, clock, seed, script, and the files to search."""
+    """What a run is played with: the store, ids, clock, seed, script, the files to
+    search, and the model."""
 
     store: Store
     ids: IdFactory
@@ -38,6 +40,8 @@ class Services:
     seed: int
     script: Script
     library: Library
+    model: TurnSource | None = None
+    """The model the script's unmatched turns fall through to (None: the fake one)."""
 
 
 @dataclass
@@ -156,7 +160,7 @@ class Players:
         """A `tool_calls` step: the calls stream in; the step stays open for their outputs."""
         steps, ids = self.steps, self._services.ids
         step = yield from steps.open(run, NO_CALLS)
-        made = [(ids.new(Prefix.CALL), call) for call in calls]
+        made = [(call.call_id or ids.new(Prefix.CALL), call) for call in calls]
         if deltas:
             for index, (call_id, call) in enumerate(made):
                 yield steps.tool_delta(
