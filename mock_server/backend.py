@@ -28,6 +28,7 @@ from .settings import Settings
 from .sse import Event
 from .store import MemoryStore, Store
 from .timeline import Timeline
+from .upstream import upstream_model
 from .wire import Assistant, Deleted, Message, Run, RunStep, Thread
 
 __all__ = ["RUN_LIFETIME", "Backend"]
@@ -62,7 +63,13 @@ class Backend:
             for fault in scenario.faults:
                 self.faults.add(fault)
         self._services = Services(
-            self.store, self.ids, self.clock, self.settings.seed, self.script, self.library
+            self.store,
+            self.ids,
+            self.clock,
+            self.settings.seed,
+            self.script,
+            self.library,
+            upstream_model(self.settings),
         )
         self.driver = RunDriver(self.store, self.clock, self.settings, self.timeline)
 

@@ -319,7 +319,12 @@ class RunExecutor:
         yield from self._players.write_message(
             run, reply, list(tokens), prompt_tokens, deltas=self.deltas
         )
-        if len(tokens) < len(reply.tokens):
+        yield from self.finish(cut=len(tokens) < len(reply.tokens))
+
+    def finish(self, *, cut: bool) -> Generator[Event, None, None]:
+        """End the run `completed`, or `incomplete` when a token limit `cut` its reply;
+        its usage is the sum of its steps'."""
+        if cut:
             yield self.move(
                 RunStatus.INCOMPLETE,
                 incomplete_details={"reason": "max_completion_tokens"},
@@ -328,6 +333,10 @@ class RunExecutor:
         else:
             yield self.move(RunStatus.COMPLETED, usage=self._run_usage())
         self._clear_step_expiry()
+
+    @property
+    def players(self) -> Players:
+        return self._players
 
     def _run_usage(self) -> JSON:
         """The run's usage: the sum of its steps'."""
