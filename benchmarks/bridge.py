@@ -1,0 +1,90 @@
+"""What the upstream bridge adds over the upstream itself.
+
+An upstream stub (`tests.upstream_stub`) streams a reply of `--words` words, one chunk
+per word every `--chunk-ms`. Measured, interleaved, in one run:
+
+- the stub alone: a streamed chat-completions request, to its first content chunk and
+  to its end;
+- the bridge: a streamed run (`POST /threads/{id}/runs`, raw HTTP) on a `MockServer`
+  whose `model_upstream` is the stub, to its first `thread.message.delta` and to
+  `[DONE]`.
+
+Figures are medians. Targets (issue 13): the bridge adds <= 5 ms to the first text event
+and <= 10 % to the streamed run over the stub's own time.
+
+    python -m benchmarks.bridge [--rounds 20] [--words 40] [--chunk-ms 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import httpx2
+
+from mock_server import MockServer
+from tests.upstream_stub import Reply, UpstreamStub
+
+
+def _stub_alone(stub: UpstreamStub, reply: Reply) -> tuple[float, float]:
+    stub.replies.append(reply)
+    body = {"model": "m", "stream": True, "messages": [{"role": "user", "content": "Hi"}]}
+    started = time.perf_counter()
+    first = 0.0
+    with (
+        httpx2.Client(timeout=30) as http,
+        http.stream("POST", stub.base_url + "/chat/completions", json=body) as response,
+    ):
+        for line in response.iter_lines():
+            if not first and '"content"' in line:
+                first = time.perf_counter() - started
+    return first, time.perf_counter() - started
+
+
+def _bridged(server: MockServer, stub: UpstreamStub, reply: Reply) -> tuple[float, float]:
+    headers = {"Authorization": f"Bearer {server.api_key}", "OpenAI-Beta": "assistants=v2"}
+    with httpx2.Client(base_url=server.base_url, headers=headers, timeout=30) as http:
+        assistant = http.post("/assistants", json={"model": "gpt-4o"}).json()["id"]
+        thread = http.post("/threads", json={"messages": [{"role": "user", "content": "Hi"}]})
+        path = f"/threads/{thread.json()['id']}/runs"
+        stub.replies.append(reply)
+        started = time.perf_counter()
+        first = 0.0
+        with http.stream("POST", path, json={"assistant_id": assistant, "stream": True}) as got:
+            for line in got.iter_lines():
+                if not first and line == "event: thread.message.delta":
+                    first = time.perf_counter() - started
+    return first, time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--words", type=int, default=40)
+    parser.add_argument("--chunk-ms", type=float, default=2.0)
+    args = parser.parse_args()
+    text = " ".join(f"word{i}" for i in range(args.words))
+    reply = Reply(text=text, delay_s=args.chunk_ms / 1000)
+    alone: list[tuple[float, float]] = []
+    bridged: list[tuple[float, float]] = []
+    with UpstreamStub() as stub, MockServer(model_upstream=stub.base_url) as server:
+        for _ in range(3):  # warm up
+            _stub_alone(stub, reply)
+            _bridged(server, stub, reply)
+        for _ in range(args.rounds):
+            alone.append(_stub_alone(stub, reply))
+            bridged.append(_bridged(server, stub, reply))
+    first_alone = statistics.median(a for a, _ in alone) * 1000
+    first_bridged = statistics.median(b for b, _ in bridged) * 1000
+    total_alone = statistics.median(a for _, a in alone) * 1000
+    total_bridged = statistics.median(b for _, b in bridged) * 1000
+    print(f"{args.words} words, one chunk per {args.chunk_ms} ms, {args.rounds} rounds (medians)")
+    print(f"first text   stub {first_alone:7.2f} ms   bridge {first_bridged:7.2f} ms   "
+          f"added {first_bridged - first_alone:+.2f} ms (target <= 5 ms)")  # fmt: skip
+    print(f"whole stream stub {total_alone:7.2f} ms   bridge {total_bridged:7.2f} ms   "
+          f"ratio {total_bridged / total_alone:.3f} (target <= 1.10)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
