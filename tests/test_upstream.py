@@ -246,3 +246,41 @@ def test_file_search_stays_ours_and_the_reply_cites_what_it_used(
     assert annotation.type == "file_citation"
     assert annotation.file_citation.file_id == file_id
     assert message.text.value[annotation.start_index : annotation.end_index] == annotation.text
+
+
+def test_a_cancel_while_the_upstream_streams_ends_the_run_cancelled(
+    bridged: MockServer, client: OpenAI, stub: UpstreamStub
+) -> None:
+    stub.replies.append(Reply(text="slow words arriving one by one", delay_s=0.5))
+    assistant_id, thread_id = _thread(client, "Hello?")
+    got: list[list[tuple[str, Any]]] = []
+    streaming = threading.Thread(
+        target=lambda: got.append(_stream(bridged, thread_id, {"assistant_id": assistant_id}))
+    )
+    streaming.start()
+    deadline = time.monotonic() + 5
+    while (
+        not (runs := client.beta.threads.runs.list(thread_id).data) and time.monotonic() < deadline
+    ):
+        time.sleep(0.02)
+    time.sleep(1.3)  # the first word is out (at 1 s: after the role chunk); the rest are not
+    client.beta.threads.runs.cancel(run_id=runs[0].id, thread_id=thread_id)
+    streaming.join(timeout=5)
+    assert not streaming.is_alive()
+    names = [name for name, _ in got[0]]
+    assert names[-1] == "thread.run.cancelled"
+    assert "thread.message.incomplete" in names  # the reply it was writing
+    assert client.beta.threads.runs.retrieve(run_id=runs[0].id, thread_id=thread_id).status == (
+        "cancelled"
+    )
+
+
+def test_a_polled_run_advances_as_the_upstream_answers(client: OpenAI, stub: UpstreamStub) -> None:
+    stub.replies.append(Reply(text="a b c", delay_s=0.2))
+    assistant_id, thread_id = _thread(client, "Hello?")
+    run = client.beta.threads.runs.create(thread_id=thread_id, assistant_id=assistant_id)
+    seen = {client.beta.threads.runs.retrieve(run_id=run.id, thread_id=thread_id).status}
+    while "completed" not in seen:
+        time.sleep(0.05)
+        seen.add(client.beta.threads.runs.retrieve(run_id=run.id, thread_id=thread_id).status)
+    assert "in_progress" in seen  # reads answered while the upstream was still talking
