@@ -240,6 +240,13 @@ class Settings:
                 "that requires no key cannot require this one (give one or the other)",
                 setting="api_key",
             )
+        upstream = values["model_upstream"]
+        if upstream is not None and not upstream.startswith(("http://", "https://")):
+            raise SettingsError(
+                f"model_upstream={upstream!r} is not allowed: model_upstream must be an "
+                "http:// or https:// base URL, such as 'http://localhost:11434/v1'",
+                setting="model_upstream",
+            )
         if values["model_map"] is not None:
             model_renames(values["model_map"])  # checked here, used by the upstream
         for name, value in values.items():

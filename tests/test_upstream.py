@@ -14,7 +14,8 @@ import pytest
 from openai import OpenAI
 from openai.types.beta.threads.run_submit_tool_outputs_params import ToolOutput
 
-from mock_server import MockServer
+from mock_server import MockServer, Settings
+from mock_server.settings import SettingsError
 
 from .test_contract_runs import WEATHER, event_problems, events
 from .upstream_stub import Reply, UpstreamStub
@@ -284,3 +285,16 @@ def test_a_polled_run_advances_as_the_upstream_answers(client: OpenAI, stub: Ups
         time.sleep(0.05)
         seen.add(client.beta.threads.runs.retrieve(run_id=run.id, thread_id=thread_id).status)
     assert "in_progress" in seen  # reads answered while the upstream was still talking
+
+
+@pytest.mark.parametrize(
+    ("given", "setting"),
+    [
+        ({"model_upstream": "localhost:11434"}, "model_upstream"),
+        ({"model_map": "gpt-4o"}, "model_map"),
+    ],
+)
+def test_upstream_settings_are_checked(given: dict[str, Any], setting: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        Settings(**given)
+    assert raised.value.setting == setting
