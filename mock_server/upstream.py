@@ -181,6 +181,10 @@ class _Call:
                     response.read()
                     outcome.error = _http_error(response.status_code, response.text)
                     return
+                if "text/event-stream" not in response.headers.get("content-type", ""):
+                    response.read()  # an upstream that does not stream: one whole answer
+                    self._whole(json.loads(response.text))
+                    return
                 for line in response.iter_lines():
                     if self._closed:
                         return
@@ -193,6 +197,17 @@ class _Call:
             outcome.error = _SERVER_ERROR
         finally:
             self._push(None)
+
+    def _whole(self, completion: JSON) -> None:
+        """A non-streamed completion, taken as one chunk of it."""
+        choices = [
+            {"delta": choice.get("message") or {}, "finish_reason": choice.get("finish_reason")}
+            for choice in completion.get("choices") or []
+        ]
+        for choice in choices:
+            for index, call in enumerate(choice["delta"].get("tool_calls") or []):
+                call.setdefault("index", index)
+        self._chunk({"choices": choices, "usage": completion.get("usage")})
 
     def _chunk(self, chunk: JSON) -> None:
         outcome = self.outcome

@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -298,3 +299,42 @@ def test_upstream_settings_are_checked(given: dict[str, Any], setting: str) -> N
     with pytest.raises(SettingsError) as raised:
         Settings(**given)
     assert raised.value.setting == setting
+
+
+def test_an_upstream_that_does_not_stream_still_plays_the_turn(
+    client: OpenAI, stub: UpstreamStub
+) -> None:
+    stub.replies += [
+        Reply(tool_calls=[("call_whole", "get_current_weather", '{"location": "Quito"}')],
+              streamed=False),
+        Reply(text="Mild in Quito.", streamed=False),
+    ]  # fmt: skip
+    assistant_id, thread_id = _thread(client, "Weather in Quito?", tools=[WEATHER])
+    run = client.beta.threads.runs.create_and_poll(thread_id=thread_id, assistant_id=assistant_id)
+    assert run.required_action is not None
+    assert run.required_action.submit_tool_outputs.tool_calls[0].id == "call_whole"
+    run = client.beta.threads.runs.submit_tool_outputs_and_poll(
+        run_id=run.id,
+        thread_id=thread_id,
+        tool_outputs=[ToolOutput(tool_call_id="call_whole", output="15C")],
+    )
+    assert run.status == "completed"
+    reply = client.beta.threads.messages.list(thread_id).data[0].content[0]
+    assert reply.type == "text"
+    assert reply.text.value == "Mild in Quito."
+
+
+def test_a_scenario_file_names_the_upstream(stub: UpstreamStub, tmp_path: Path) -> None:
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(f"settings:\n  model_upstream: {stub.base_url}\nrules: []\n")
+    stub.replies.append(Reply(text="From the scenario's upstream."))
+    with MockServer(scenario=scenario) as server:
+        client = server.client()
+        assistant_id, thread_id = _thread(client, "Hello?")
+        run = client.beta.threads.runs.create_and_poll(
+            thread_id=thread_id, assistant_id=assistant_id
+        )
+        assert run.status == "completed"
+        reply = client.beta.threads.messages.list(thread_id).data[0].content[0]
+        assert reply.type == "text"
+        assert reply.text.value == "From the scenario's upstream."

@@ -32,6 +32,25 @@ class Reply:
     delay_s: float = 0.0  # before each chunk
     usage: dict[str, int] | None = None
     recorded: str | None = None  # SSE bytes to send as they are
+    streamed: bool = True  # False: answer a streamed request with one JSON completion
+
+    def completion(self, model: str) -> dict[str, Any]:
+        """The reply as one (non-streamed) chat completion."""
+        message: dict[str, Any] = {"role": "assistant", "content": self.text or None}
+        if self.tool_calls:
+            message["tool_calls"] = [
+                {"id": i, "type": "function", "function": {"name": n, "arguments": a}}
+                for i, n, a in self.tool_calls
+            ]
+        finish = self.finish or ("tool_calls" if self.tool_calls else "stop")
+        usage = self.usage or {"prompt_tokens": 11, "completion_tokens": len(self.text.split())}
+        return {
+            "id": "chatcmpl-stub",
+            "object": "chat.completion",
+            "model": model,
+            "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+            "usage": {**usage, "total_tokens": sum(usage.values())},
+        }
 
     def chunks(self, model: str) -> list[dict[str, Any]]:
         base = {"id": "chatcmpl-stub", "object": "chat.completion.chunk", "model": model}
@@ -80,9 +99,8 @@ class UpstreamStub(AppServer):
         if reply.recorded is not None:
             return Response(reply.recorded, media_type="text/event-stream")
         chunks = reply.chunks(body["model"])
-        if not body.get("stream"):
-            message: dict[str, Any] = {"role": "assistant", "content": reply.text or None}
-            return JSONResponse({"choices": [{"index": 0, "message": message}]})
+        if not body.get("stream") or not reply.streamed:
+            return JSONResponse(reply.completion(body["model"]))
 
         async def events() -> AsyncIterator[bytes]:
             for chunk in chunks:
