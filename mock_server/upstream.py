@@ -262,8 +262,10 @@ class UpstreamModel:
         return headers
 
     def turn(self, engine: RunExecutor, ctx: TurnContext, outputs: Outputs) -> Play:
-        if outputs and engine.answered:
-            ctx.exchanges += _exchange(engine.answered)
+        answered = engine.answered
+        if outputs and answered and not _sent(ctx.exchanges, answered[0][0]):  # scripted calls
+            calls = [(cid, call.name, call.arguments) for cid, call, _ in answered]
+            ctx.exchanges += _exchange(calls, {cid: out for cid, _, out in answered})
         run = engine.run
         conversation = [(m.role, _text(m)) for m in engine.conversation()]
         hits: list[SearchHit] = []
@@ -291,22 +293,25 @@ class UpstreamModel:
             if outcome.error is not None:
                 yield engine.move(RunStatus.FAILED, last_error=outcome.error)
                 return None
-            calls = [outcome.calls[i] for i in sorted(outcome.calls)]
-            searches = [c for c in calls if c[1] == "file_search"]
-            if searches and len(searches) == len(calls):
-                for call_id, _, arguments in searches:
-                    query = _query(arguments) or ctx.prompt
-                    found = engine.search(ctx, query)
+            calls = [(c[0], c[1], c[2] or "{}") for _, c in sorted(outcome.calls.items())]
+            results: dict[str, str] = {}
+            for call_id, name, arguments in calls:
+                if name == SEARCH_FUNCTION["function"]["name"]:  # ours to play
+                    found = engine.search(ctx, _query(arguments) or ctx.prompt)
                     yield from engine.search_files(found, ctx)
                     hits += found
-                    ctx.exchanges += _search_exchange(call_id, arguments, found)
-                continue
-            if calls:
-                made = [
-                    fake_model.FunctionCall(name, args or "{}", cid) for cid, name, args in calls
-                ]
+                    passages = [{"file_name": h.file_name, "text": h.text} for h in found]
+                    results[call_id] = json.dumps(passages)
+            functions = [c for c in calls if c[0] not in results]
+            if functions:
+                made = [fake_model.FunctionCall(name, args, cid) for cid, name, args in functions]
                 given = yield from engine.call_functions(made, ctx.prompt_tokens)
+                results.update((cid, out) for cid, _, out in engine.answered)
+                ctx.exchanges += _exchange(calls, results)
                 return given
+            if results:  # only searches: ask again with what they found
+                ctx.exchanges += _exchange(calls, results)
+                continue
             if close is None:  # nothing said: an empty reply
                 close = yield from engine.players.stream_message(
                     engine.run, iter(()), deltas=engine.deltas
@@ -351,30 +356,19 @@ def _query(arguments: str) -> str:
     return str(parsed.get("query") or "") if isinstance(parsed, dict) else ""
 
 
-def _exchange(answered: list[tuple[str, fake_model.FunctionCall, str]]) -> list[JSON]:
-    """The chat messages of a turn's tool calls and their submitted outputs."""
-    calls = [
-        {
-            "id": call_id,
-            "type": "function",
-            "function": {"name": call.name, "arguments": call.arguments},
-        }
-        for call_id, call, _ in answered
-    ]
-    return [
-        {"role": "assistant", "content": None, "tool_calls": calls},
-        *(
-            {"role": "tool", "tool_call_id": call_id, "content": out}
-            for call_id, _, out in answered
-        ),
-    ]
+def _sent(exchanges: list[JSON], call_id: str) -> bool:
+    """Whether the exchanges already hold the output of call `call_id`."""
+    return any(m.get("tool_call_id") == call_id for m in exchanges)
 
 
-def _search_exchange(call_id: str, arguments: str, hits: list[SearchHit]) -> list[JSON]:
-    found = [{"file_name": h.file_name, "text": h.text} for h in hits]
-    call = {"id": call_id, "type": "function",
-            "function": {"name": "file_search", "arguments": arguments}}  # fmt: skip
+def _exchange(calls: list[tuple[str, str, str]], results: dict[str, str]) -> list[JSON]:
+    """The chat messages of a turn's tool calls (`(id, name, arguments)`) and what each
+    gave (submitted outputs, or the passages a search found)."""
+    made = [
+        {"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}
+        for call_id, name, arguments in calls
+    ]
     return [
-        {"role": "assistant", "content": None, "tool_calls": [call]},
-        {"role": "tool", "tool_call_id": call_id, "content": json.dumps(found)},
+        {"role": "assistant", "content": None, "tool_calls": made},
+        *({"role": "tool", "tool_call_id": cid, "content": results[cid]} for cid, _, _ in calls),
     ]

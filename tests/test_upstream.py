@@ -338,3 +338,39 @@ def test_a_scenario_file_names_the_upstream(stub: UpstreamStub, tmp_path: Path) 
         reply = client.beta.threads.messages.list(thread_id).data[0].content[0]
         assert reply.type == "text"
         assert reply.text.value == "From the scenario's upstream."
+
+
+def test_a_search_and_a_function_in_one_answer(client: OpenAI, stub: UpstreamStub) -> None:
+    notes = b"Oslo winters are cold and dark."
+    file_id = client.files.create(file=("oslo.txt", notes), purpose="assistants").id
+    store = client.vector_stores.create(file_ids=[file_id]).id
+    stub.replies += [
+        Reply(tool_calls=[("call_fs", "file_search", '{"query": "Oslo winters"}'),
+                          ("call_fn", "get_current_weather", '{"location": "Oslo"}')]),
+        Reply(text="Cold, as ever."),
+    ]  # fmt: skip
+    assistant_id, thread_id = _thread(
+        client, "Oslo weather and winters?", tools=[WEATHER, {"type": "file_search"}],
+        tool_resources={"file_search": {"vector_store_ids": [store]}},
+    )  # fmt: skip
+    run = client.beta.threads.runs.create_and_poll(thread_id=thread_id, assistant_id=assistant_id)
+    assert run.required_action is not None
+    calls = run.required_action.submit_tool_outputs.tool_calls
+    assert [c.id for c in calls] == ["call_fn"]  # the search is ours, never the client's
+    run = client.beta.threads.runs.submit_tool_outputs_and_poll(
+        run_id=run.id,
+        thread_id=thread_id,
+        tool_outputs=[ToolOutput(tool_call_id="call_fn", output="-2C")],
+    )
+    assert run.status == "completed"
+    assistant_turn, searched, called = stub.requests[1]["messages"][-3:]
+    assert [c["id"] for c in assistant_turn["tool_calls"]] == ["call_fs", "call_fn"]
+    assert searched["tool_call_id"] == "call_fs"
+    assert json.loads(searched["content"])[0]["text"] == notes.decode()
+    assert called == {"role": "tool", "tool_call_id": "call_fn", "content": "-2C"}
+    steps = client.beta.threads.runs.steps.list(run_id=run.id, thread_id=thread_id, order="asc")
+    kinds = [
+        [c.type for c in s.step_details.tool_calls] if s.step_details.type == "tool_calls" else []
+        for s in steps.data
+    ]
+    assert kinds == [["file_search"], ["function"], []]
