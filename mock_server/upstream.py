@@ -20,6 +20,7 @@ the `Authorization` header and appears in no error, log, journal or state docume
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import threading
@@ -55,6 +56,8 @@ SEARCH_FUNCTION: JSON = {
     },
 }
 """How the upstream model is offered our file_search tool."""
+
+_log = logging.getLogger(__name__)
 
 _SERVER_ERROR: JSON = {"code": "server_error", "message": "Sorry, something went wrong."}
 _WORDS = re.compile(r"[A-Za-z]{4,}")
@@ -179,6 +182,7 @@ class _Call:
             ):
                 if response.status_code != 200:
                     response.read()
+                    _log.warning("upstream %s answered HTTP %s", url, response.status_code)
                     outcome.error = _http_error(response.status_code, response.text)
                     return
                 if "text/event-stream" not in response.headers.get("content-type", ""):
@@ -189,11 +193,13 @@ class _Call:
                     if self._closed:
                         return
                     if time.monotonic() > deadline:
+                        _log.warning("upstream %s took longer than %.1f s", url, timeout_s)
                         outcome.error = _SERVER_ERROR
                         return
                     if line.startswith("data:") and line[5:].strip() != "[DONE]":
                         self._chunk(json.loads(line[5:]))
-        except Exception:  # a refused connection, a timeout, a malformed stream
+        except Exception as exc:  # a refused connection, a timeout, a malformed stream
+            _log.warning("upstream %s failed: %s", url, type(exc).__name__)  # never the key
             outcome.error = _SERVER_ERROR
         finally:
             self._push(None)
