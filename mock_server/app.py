@@ -13,7 +13,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .backend import Backend
 from .edge import Edge
 from .errors import APIError, BadRequestError, NotFoundError
+from .head import HeadAsGet
 from .inspector import router as inspector
+from .limits import BodyLimits
 from .responses import SERVER_ERROR, error_response
 from .routers import assistants, control, files, messages, runs, threads, vector_stores
 from .settings import Settings
@@ -108,6 +110,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         # routes twice per request, which cost more than the work behind them.
         app.router.routes.extend(module.router.routes)
     app.router.routes.extend(inspector.routes)
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(BodyLimits)  # inside Edge: its 413s and 414s carry the request id
     app.add_middleware(_ServerErrors)
     app.add_middleware(Edge)  # its headers go on every answer, 500s too
     app.add_middleware(Tap)  # outermost: journals what Edge refuses too

@@ -286,7 +286,9 @@ def serve(app: ASGIApp, sock: socket.socket, banner: Callable[[int], str]) -> No
             if self.started:
                 print(banner(sock.getsockname()[1]), flush=True)
 
-    config = uvicorn.Config(app, log_level="warning", lifespan="off")
+    from .connections import uvicorn_options
+
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", **uvicorn_options())
     Announcing(config).run(sockets=[sock])
 
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from .backend import Backend
 from .validation import parse_body, parse_query
@@ -31,9 +32,17 @@ def body(model: type[M]) -> Any:
     """`Depends` that parses the JSON body into `model` or answers the real API's 400."""
 
     async def parse(request: Request) -> M:
-        return parse_body(model, await request.body())
+        data = await request.body()
+        if len(data) > LARGE_BODY:  # parsed beside the event loop: other requests go on
+            return await run_in_threadpool(parse_body, model, data)
+        return parse_body(model, data)
 
     return Depends(parse)
+
+
+LARGE_BODY = 256 * 1024
+"""Bodies past this many bytes are parsed in a worker thread (up to `max_body_bytes`,
+which can cost a second of one core); smaller ones cost less than the hop."""
 
 
 def query(model: type[M]) -> Any:

@@ -13,7 +13,13 @@ __all__ = [
     "APIError",
     "AuthenticationError",
     "BadRequestError",
+    "Forbidden",
     "NotFoundError",
+    "PayloadTooLargeError",
+    "RequestTimeoutError",
+    "URITooLongError",
+    "UnsupportedMediaType",
+    "UpstreamError",
     "error_body",
 ]
 
@@ -55,6 +61,52 @@ class NotFoundError(APIError):
     def for_id(cls, kind: str, object_id: str) -> NotFoundError:
         """The real API's wording: `No assistant found with id 'asst_x'.`"""
         return cls(f"No {kind} found with id '{object_id}'.")
+
+
+class PayloadTooLargeError(APIError):
+    """413: a body over its limit. Worded as the real API answered an oversize upload."""
+
+    status = 413
+    type = "server_error"
+
+    @classmethod
+    def for_size(cls, limit: int, read: int) -> PayloadTooLargeError:
+        return cls(f"Maximum content size limit ({limit}) exceeded ({read} bytes read)")
+
+
+class URITooLongError(APIError):
+    """414: a URL over `Settings.max_url_bytes`."""
+
+    status = 414
+    type = "invalid_request_error"
+
+
+class RequestTimeoutError(APIError):
+    """408: the request's headers did not arrive in time."""
+
+    status = 408
+    type = "invalid_request_error"
+
+
+class Forbidden(APIError):
+    """403: a control request from a page on another origin."""
+
+    status = 403
+    type = "invalid_request_error"
+
+
+class UnsupportedMediaType(APIError):
+    """415: a control request whose body is not JSON."""
+
+    status = 415
+    type = "invalid_request_error"
+
+
+class UpstreamError(APIError):
+    """502: the upstream could not be reached."""
+
+    status = 502
+    type = "server_error"
 
 
 def error_body(error: APIError) -> dict[str, Any]:

@@ -13,23 +13,9 @@ from fastapi import Request
 
 from .dependencies import BackendDep
 from .edge import NO_KEY
-from .errors import APIError, AuthenticationError
+from .errors import AuthenticationError, Forbidden, UnsupportedMediaType
 
-__all__ = ["Forbidden", "UnsupportedMediaType", "guarded"]
-
-
-class Forbidden(APIError):
-    """403: a control request from a page on another origin."""
-
-    status = 403
-    type = "invalid_request_error"
-
-
-class UnsupportedMediaType(APIError):
-    """415: a control request whose body is not JSON."""
-
-    status = 415
-    type = "invalid_request_error"
+__all__ = ["guarded"]
 
 
 async def guarded(request: Request, backend: BackendDep) -> None:

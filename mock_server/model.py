@@ -9,14 +9,14 @@ JSON when a JSON response format asks for it.
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
-import operator
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from .arithmetic import evaluate
 
 __all__ = [
     "Citation",
@@ -413,15 +413,6 @@ _CODE_WORDS = frozenset(
     {"calculate", "compute", "code", "python", "solve", "plot", "chart", "equation", "sum"}
 )
 _ARITHMETIC = re.compile(r"\d[\d.\s]*(?:[-+*/%^]\s*[\d.(][\d.\s()]*)+")
-_OPERATORS: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
-    ast.Add: operator.add,
-    ast.Sub: operator.sub,
-    ast.Mult: operator.mul,
-    ast.Div: operator.truediv,
-    ast.FloorDiv: operator.floordiv,
-    ast.Mod: operator.mod,
-    ast.Pow: operator.pow,
-}
 
 
 @dataclass(frozen=True)
@@ -430,31 +421,6 @@ class CodeRun:
 
     input: str
     logs: str
-
-
-def _arithmetic(node: ast.AST) -> float | int:
-    """The value of a plain arithmetic expression; anything else is refused."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
-        return node.value
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        return -_arithmetic(node.operand)
-    if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
-        left, right = _arithmetic(node.left), _arithmetic(node.right)
-        if isinstance(node.op, ast.Pow) and abs(right) > 64:
-            raise ValueError("exponent too large")
-        result: float | int = _OPERATORS[type(node.op)](left, right)
-        return result
-    raise ValueError("not arithmetic")
-
-
-def _evaluate(expression: str) -> str | None:
-    try:
-        value = _arithmetic(ast.parse(expression.replace("^", "**"), mode="eval").body)
-    except (ValueError, SyntaxError, ZeroDivisionError, OverflowError):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value)
 
 
 def plan_code(*, prompt: str, tools: Sequence[dict[str, Any]], tool_choice: Any) -> CodeRun | None:
@@ -475,7 +441,7 @@ def plan_code(*, prompt: str, tools: Sequence[dict[str, Any]], tool_choice: Any)
         return None
     if expression:
         text = expression.group(0).strip()
-        value = _evaluate(text)
+        value = evaluate(text)  # bounded work; a log saying why when it cannot
         if value is not None:
             return CodeRun(input=f"result = {text.replace('^', '**')}\nprint(result)", logs=value)
     keywords = [k for k in _keywords(prompt) if k.lower() not in _CODE_WORDS | {"this question"}]

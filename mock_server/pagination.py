@@ -33,11 +33,12 @@ def paginate(items: Sequence[T], query: ListQuery) -> tuple[list[T], bool]:
     """
     ordered = list(items) if query.order == "asc" else list(reversed(items))
     start, stop = 0, len(ordered)
-    if query.after is not None:
+    # An empty cursor (`after=`) is no cursor: the spec allows it, and it names no object.
+    if query.after:
         start = _index(ordered, query.after, "after") + 1
-    if query.before is not None:
+    if query.before:
         stop = _index(ordered, query.before, "before")
     window = ordered[start:stop] if start <= stop else []
-    if query.before is not None and query.after is None:
+    if query.before and not query.after:
         return window[-query.limit :], len(window) > query.limit
     return window[: query.limit], len(window) > query.limit

@@ -33,7 +33,7 @@ from vcr.persisters.filesystem import CassetteNotFoundError, FilesystemPersister
 from vcr.request import Request
 
 from .cassettes import recorder
-from .errors import APIError
+from .errors import UpstreamError
 from .responses import error_response
 from .server import AppServer
 
@@ -42,7 +42,6 @@ __all__ = [
     "CassetteWriter",
     "RecordMode",
     "RecordingProxy",
-    "UpstreamError",
     "create_proxy_app",
 ]
 
@@ -50,13 +49,6 @@ NOT_FORWARDED_REQUEST_HEADERS = frozenset({"host", "content-length", "connection
 NOT_RELAYED_RESPONSE_HEADERS = frozenset({"connection", "keep-alive", "transfer-encoding"})
 API_PREFIX = "/v1"
 TIMEOUT = httpx2.Timeout(600.0, connect=10.0)
-
-
-class UpstreamError(APIError):
-    """502: the upstream could not be reached."""
-
-    status = 502
-    type = "server_error"
 
 
 class RecordMode(StrEnum):

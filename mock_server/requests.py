@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -21,6 +22,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 from typing_extensions import TypeAliasType
+
+from .filters import Filter
 
 __all__ = [
     "Attachment",
@@ -64,7 +67,7 @@ def one_of(
     """A union told apart by its `key` field, with the real API's errors for a bad member.
 
     `strings` are bare string values the union also accepts (`"auto"`). Members are
-    tagged `#<value>` so that `validation._param` drops the tag from error locations.
+    tagged `#<value>` so that `validation.param_path` drops the tag from error locations.
     The union is a named type alias, which keeps it hashable inside `X | None`.
     """
     values = [m.model_fields[key].annotation.__args__[0] for m in members]  # type: ignore[union-attr]
@@ -123,7 +126,16 @@ def _check_metadata(metadata: dict[str, str]) -> dict[str, str]:
     return metadata
 
 
-Metadata = Annotated[dict[str, str], AfterValidator(_check_metadata)]
+def _count_metadata(value: Any) -> Any:
+    """Too many pairs are refused before each one is validated (bounded work)."""
+    if isinstance(value, dict) and len(value) > METADATA_MAX_PAIRS:
+        _check_metadata(value)
+    return value
+
+
+Metadata = Annotated[
+    dict[str, str], BeforeValidator(_count_metadata), AfterValidator(_check_metadata)
+]
 Name = Annotated[str, StringConstraints(max_length=256)]
 Description = Annotated[str, StringConstraints(max_length=512)]
 Instructions = Annotated[str, StringConstraints(max_length=256_000)]
@@ -622,7 +634,7 @@ class SearchVectorStore(RequestModel):
     query: str | Annotated[list[str], Field(min_length=1)]
     rewrite_query: bool | None = None
     max_num_results: Annotated[int, Field(ge=1, le=50)] | None = None
-    filters: dict[str, Any] | None = None
+    filters: Filter | None = None
     ranking_options: SearchRankingOptionsIn | None = None
 
 

@@ -16,7 +16,6 @@ A scripted call must be one the real model could make on the run (see `tool_chec
 from __future__ import annotations
 
 import json
-import re
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -38,8 +37,9 @@ from pydantic import (
 
 from .errors import BadRequestError
 from .faults import Fault
+from .patterns import check_pattern, search
 from .tool_check import check_calls
-from .validation import translate
+from .validation import param_path, translate
 
 __all__ = [
     "CALL_FAILURE_CODE",
@@ -145,18 +145,14 @@ class Rule(_Closed):
     thread: str | None = None
     """A thread id."""
     message: str | None = None
-    """A regular expression searched (case-insensitively) in the latest user message."""
+    """A regular expression searched (case-insensitively) in the latest user message; RE2
+    syntax, matched in linear time (see `patterns`)."""
     turns: Annotated[list[Turn], Field(min_length=1)]
 
     @field_validator("message")
     @classmethod
     def _compiles(cls, pattern: str | None) -> str | None:
-        if pattern is not None:
-            try:
-                re.compile(pattern)
-            except re.error as exc:  # not a ValueError: pydantic would let it through
-                raise ValueError(f"not a regular expression ({exc})") from None
-        return pattern
+        return None if pattern is None else check_pattern(pattern)
 
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> Rule:
@@ -177,7 +173,7 @@ class Rule(_Closed):
             return False
         if self.thread is not None and self.thread != thread_id:
             return False
-        return self.message is None or re.search(self.message, prompt, re.IGNORECASE) is not None
+        return self.message is None or search(self.message, prompt)
 
 
 class Scenario(_Closed):
@@ -254,17 +250,6 @@ _ARTICLE: dict[type[BaseModel], str] = {
 }
 
 
-def _where(loc: tuple[int | str, ...]) -> str:
-    """`('#scenario', 'rules', 0, 'turns', 1, 'x')` → `rules[0].turns[1].x`."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif not part.startswith("#"):
-            out += f".{part}" if out else part
-    return out
-
-
 def invalid(exc: ValidationError, root: type[BaseModel]) -> BadRequestError:
     """A script's validation errors as one 400: every unknown key, where it is and the keys
     known there; else the first complaint, in the real API's wording. `root` is what the
@@ -279,7 +264,7 @@ def invalid(exc: ValidationError, root: type[BaseModel]) -> BadRequestError:
         tags = [part for part in loc if isinstance(part, str) and part.startswith("#")]
         model = _MODEL_OF[keys[-1]] if keys else (Scenario if "#scenario" in tags else root)
         known = ", ".join(model.model_fields)
-        described.append(f"'{_where(loc)}' ({_ARTICLE[model]} takes {known})")
+        described.append(f"'{param_path(loc)}' ({_ARTICLE[model]} takes {known})")
     plural = "s" if len(described) > 1 else ""
     return BadRequestError(f"Unrecognized key{plural}: {'; '.join(described)}.")
 

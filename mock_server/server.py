@@ -13,6 +13,7 @@ from starlette.types import ASGIApp
 
 from .app import create_app
 from .backend import Backend
+from .connections import uvicorn_options
 from .faults import Faults
 from .journal import Calls
 from .script import Rule
@@ -61,7 +62,7 @@ class AppServer:
         sock.bind((self.host, self.port))
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(
-            self.app, log_level="warning", lifespan="off", timeout_graceful_shutdown=1
+            self.app, log_level="warning", lifespan="off", **uvicorn_options(grace=1)
         )
         server = self._server = uvicorn.Server(config)
         thread = self._thread = threading.Thread(

@@ -199,6 +199,32 @@ class Settings:
             flag="--no-beta-header",
         ),
     )
+    max_upload_bytes: int = field(
+        default=512 * 1024 * 1024,
+        metadata=setting(
+            "The largest file `POST /files` takes (the real API's 512 MB); a larger upload is "
+            "a 413, refused from its `Content-Length` or cut off while read.",
+            minimum=1,
+            maximum=2**40,
+        ),
+    )
+    max_body_bytes: int = field(
+        default=16 * 1024 * 1024,
+        metadata=setting(
+            "The largest JSON body taken (twice the largest valid Assistants request); a larger "
+            "one is a 413 before it is parsed.",
+            minimum=1,
+            maximum=2**40,
+        ),
+    )
+    max_url_bytes: int = field(
+        default=8 * 1024,
+        metadata=setting(
+            "The longest path and query string taken; a longer one is a 414.",
+            minimum=64,
+            maximum=65_536,
+        ),
+    )
 
     log_level: LogLevel = field(
         default=LogLevel.QUIET,

@@ -15,8 +15,9 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from .errors import BadRequestError
+from .lenient import whole_numbers
 
-__all__ = ["MALFORMED_JSON", "parse_body", "parse_query", "translate"]
+__all__ = ["MALFORMED_JSON", "param_path", "parse_body", "parse_query", "translate"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -60,7 +61,7 @@ def _json_kind(value: object) -> str:
     return "an object"
 
 
-def _param(loc: tuple[int | str, ...]) -> str:
+def param_path(loc: tuple[int | str, ...]) -> str:
     """`('tools', 0, '#function', 'function', 'name')` → `tools[0].function.name`."""
     out = ""
     for part in loc:
@@ -81,7 +82,7 @@ def _quoted_list(values: list[str], conjunction: str = "and") -> str:
 def translate(error: ErrorDetails) -> BadRequestError:
     """One pydantic error → the real API's 400 for it."""
     kind = error["type"]
-    param = _param(error["loc"])
+    param = param_path(error["loc"])
     ctx: Mapping[str, Any] = error.get("ctx") or {}
     value = error.get("input")
     if kind == "json_invalid":
@@ -242,7 +243,14 @@ def parse_body(model: type[M], body: bytes) -> M:
     try:
         return model.model_validate_json(body or b"{}")
     except ValidationError as exc:
-        raise translate(exc.errors(include_url=False)[0]) from None
+        errors = exc.errors(include_url=False)
+    again = whole_numbers(body, errors)  # `161.0` is an integer, as the real API has it
+    if again is not None:
+        try:
+            return model.model_validate_json(again)
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False)
+    raise translate(errors[0]) from None
 
 
 def parse_query(model: type[M], query: Mapping[str, object]) -> M:

@@ -63,7 +63,7 @@ async def search_vector_store(
         text,
         max_num_results=req.max_num_results or 10,
         score_threshold=(ranking.score_threshold or 0.0) if ranking else 0.0,
-        filters=req.filters,
+        filters=None if req.filters is None else req.filters.model_dump(),
     )
     return json_response(objects.search_results_page(text, results))
 

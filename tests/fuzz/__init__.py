@@ -1,0 +1,1 @@
+"""The fuzz run against the official OpenAPI spec: `python -m tests.fuzz` (see `run`)."""
