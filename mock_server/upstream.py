@@ -38,6 +38,8 @@ from .turns import Outputs, Play, TurnContext, Waiting
 from .wire import JSON
 
 if TYPE_CHECKING:
+    import httpx2
+
     from .executor import RunExecutor
     from .library import SearchHit
 
@@ -134,7 +136,9 @@ class _Call:
     """One streamed upstream request, read on a worker thread: text pieces queue up as
     they arrive; `outcome` is filled in once the response is over (`done`)."""
 
-    def __init__(self, url: str, headers: dict[str, str], body: JSON, timeout_s: float) -> None:
+    def __init__(
+        self, client: httpx2.Client, url: str, headers: dict[str, str], body: JSON, timeout_s: float
+    ) -> None:
         self._lock = threading.Lock()
         self._pieces: deque[str] = deque()
         self._waiting: Waiting | None = None
@@ -142,7 +146,7 @@ class _Call:
         self.done = False
         self.outcome = _Outcome()
         self._thread = threading.Thread(
-            target=self._read, args=(url, headers, body, timeout_s), daemon=True
+            target=self._read, args=(client, url, headers, body, timeout_s), daemon=True
         )
         self._thread.start()
 
@@ -170,16 +174,18 @@ class _Call:
         if waiting is not None:
             waiting.set()
 
-    def _read(self, url: str, headers: dict[str, str], body: JSON, timeout_s: float) -> None:
-        import httpx2  # lazily: `serve` starts without it
-
+    def _read(
+        self,
+        client: httpx2.Client,
+        url: str,
+        headers: dict[str, str],
+        body: JSON,
+        timeout_s: float,
+    ) -> None:
         outcome = self.outcome
         deadline = time.monotonic() + timeout_s
         try:
-            with (
-                httpx2.Client(timeout=httpx2.Timeout(timeout_s)) as client,
-                client.stream("POST", url, json=body, headers=headers) as response,
-            ):
+            with client.stream("POST", url, json=body, headers=headers) as response:
                 if response.status_code != 200:
                     response.read()
                     _log.warning("upstream %s answered HTTP %s", url, response.status_code)
@@ -256,6 +262,18 @@ class UpstreamModel:
         self.key_env = key_env
         self.renames = renames
         self.timeout_s = timeout_s
+        self._client: httpx2.Client | None = None
+        self._lock = threading.Lock()
+
+    def _http(self) -> httpx2.Client:
+        """One HTTP client for every request (its connections are reused; making one
+        costs milliseconds)."""
+        with self._lock:
+            if self._client is None:
+                import httpx2  # lazily: `serve` starts without it
+
+                self._client = httpx2.Client(timeout=httpx2.Timeout(self.timeout_s))
+            return self._client
 
     def __repr__(self) -> str:
         return f"UpstreamModel({self.url!r})"  # never the key
@@ -279,7 +297,7 @@ class UpstreamModel:
             body = chat_request(
                 ctx.rendered, conversation, ctx.exchanges, self.renames.get(run.model, run.model)
             )
-            call = _Call(self.url, self._headers(), body, self.timeout_s)
+            call = _Call(self._http(), self.url, self._headers(), body, self.timeout_s)
             try:
                 close = None
                 first = call.next()

@@ -78,21 +78,21 @@ class Reply:
 class UpstreamStub(AppServer):
     """`with UpstreamStub() as stub: stub.replies.append(Reply(text="Hi"))`."""
 
-    def __init__(self) -> None:
+    def __init__(self, default: Reply | None = None, port: int = 0) -> None:
+        self.default = default or Reply(text="Hello from upstream.")
         self.replies: list[Reply] = []
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self._lock = threading.Lock()
-        super().__init__(
-            Starlette(routes=[Route("/v1/chat/completions", self._chat, methods=["POST"])])
-        )
+        routes = [Route("/v1/chat/completions", self._chat, methods=["POST"])]
+        super().__init__(Starlette(routes=routes), port=port)
 
     async def _chat(self, request: Request) -> Response:
         body = json.loads(await request.body())
         with self._lock:
             self.requests.append(body)
             self.headers.append(dict(request.headers))
-            reply = self.replies.pop(0) if self.replies else Reply(text="Hello from upstream.")
+            reply = self.replies.pop(0) if self.replies else self.default
         if reply.status != 200:
             error = {"message": "stub error", "type": "server_error", "code": None}
             return JSONResponse({"error": error}, status_code=reply.status)
