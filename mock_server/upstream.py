@@ -25,6 +25,7 @@ import os
 import re
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -273,6 +274,7 @@ class UpstreamModel:
                 import httpx2  # lazily: `serve` starts without it
 
                 self._client = httpx2.Client(timeout=httpx2.Timeout(self.timeout_s))
+                weakref.finalize(self, self._client.close)  # its pooled sockets, with it
             return self._client
 
     def __repr__(self) -> str:
