@@ -37,6 +37,7 @@ from .sse import Event
 from .state import load_state_file, restore_script, script_rules
 from .store import Store, open_store
 from .timeline import Timeline
+from .upstream import upstream_model
 from .wire import Assistant, Deleted, Message, Run, RunStep, Thread
 
 __all__ = ["RUN_LIFETIME", "ActionLock", "Backend"]
@@ -109,7 +110,13 @@ class Backend:
         if "script" in meta:  # a lasting store's rules, with the turns they have left
             restore_script(self.script, meta["script"])
         self._services = Services(
-            self.store, self.ids, self.clock, self.settings.seed, self.script, self.library
+            self.store,
+            self.ids,
+            self.clock,
+            self.settings.seed,
+            self.script,
+            self.library,
+            upstream_model(self.settings),
         )
         self.driver = RunDriver(self.store, self.clock, self.settings, self.timeline)
         if self.settings.state is not None and self.store.empty:
@@ -366,6 +373,12 @@ class Backend:
         ended or went away, or it waits for tool outputs (then reads advance it)."""
         with self.lock:
             return self.driver.next_event(executor)
+
+    def park(self, executor: RunExecutor) -> None:
+        """Leave a run whose stream went away while it waited outside the server (on an
+        upstream model) to reads of its thread."""
+        with self.lock:
+            self.driver.park(executor)
 
     def submit_tool_outputs(
         self, thread_id: str, run_id: str, req: rq.SubmitToolOutputs

@@ -109,15 +109,24 @@ class RunDriver:
 
     def next_event(self, executor: RunExecutor) -> Event | None:
         """The next event of a streamed run, or None when the stream is over: the run
-        ended or went away, or it waits for tool outputs (then it is parked)."""
+        ended or went away, or it waits for tool outputs (then it is parked). None with
+        `executor.waiting` set: the run waits outside the server (the stream awaits
+        that, then asks again)."""
         event = next(executor, None)
         if event is not None:
             self._timeline.record(executor.run_id, event.name, self._clock.now(), streamed=True)
         elif executor.finished:
             self._executors.pop(executor.run_id, None)
+        elif executor.waiting is not None:
+            pass
         else:
             self._park(executor)
         return event
+
+    def park(self, executor: RunExecutor) -> None:
+        """Leave a run whose stream is gone to reads of its thread."""
+        if not executor.finished:
+            self._park(executor)
 
     def resume(self, run: Run, outputs: dict[str, str]) -> RunExecutor:
         """Hand a run waiting in `requires_action` its tool outputs; the caller streams

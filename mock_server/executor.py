@@ -3,27 +3,32 @@
 A `RunExecutor` is an iterator of `Event`s: each event's object is persisted before the
 event is yielded, so streaming (send each event) and polling (pull events until the
 next run status) are two ways of consuming the same run. What the model does on each
-turn comes from the script (`script.py`) or the default model (`model.py`); the executor
-plays turns and the run's statuses, the steps themselves are played by `players.py`.
+turn comes from a turn source (`turns.py`): the script, else the configured model (the
+fake one, or an upstream one); the executor plays the run's statuses and lends the
+sources its step players (`players.py`). While a source waits on something outside the
+server the executor stops with `waiting` set: it goes on once that is ready.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Generator, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from . import model as fake_model
 from . import objects
+from .fake import FakeModel
 from .library import SearchHit
 from .players import Calls, Open, Players, Services
 from .runs import ACTIVE, RunStatus, transition
-from .script import Failure, Turn
+from .scripted import ScriptedTurns
 from .sse import Event
+from .turns import Outputs, Pass, TurnContext, Waiting
 from .wire import JSON, Message, Run, Thread
 
 __all__ = ["SERVER_FAILURE", "RunExecutor", "Services"]
+
+_FAKE = FakeModel()
 
 _log = logging.getLogger(__name__)
 
@@ -40,21 +45,6 @@ class _RunGone(Exception):
 
 def _text(message: Message) -> str:
     return "".join(block["text"]["value"] for block in message.content if block["type"] == "text")
-
-
-def _last_error(failure: Failure) -> JSON:
-    return {"code": failure.code, "message": failure.message}
-
-
-@dataclass
-class _Turn:
-    """What a model turn sees: the prompt, the conversation, the run as rendered, and
-    the prompt tokens spent so far."""
-
-    prompt: str
-    texts: list[str]
-    rendered: dict[str, Any]
-    prompt_tokens: int
 
 
 class RunExecutor:
@@ -83,6 +73,8 @@ class RunExecutor:
         self.delay_ms: int | None = None  # a scripted pause before each delta
         self.paused = False
         self.finished = False
+        self.waiting: Waiting | None = None  # what the run waits for outside the server
+        self.answered: list[tuple[str, fake_model.FunctionCall, str]] = []  # the last calls
         self._outputs: dict[str, str] = {}
         self._announce = announce
         self._open = Open()
@@ -95,8 +87,12 @@ class RunExecutor:
     def __next__(self) -> Event:
         if self.paused or self.finished:
             raise StopIteration
+        if self.waiting is not None:
+            if not (self.waiting.ready or self.cancel_requested or self.expire_requested):
+                raise StopIteration
+            self.waiting = None
         try:
-            return next(self._events)
+            event = next(self._events)
         except (StopIteration, _RunGone):
             self.finished = True
             raise StopIteration from None
@@ -104,6 +100,10 @@ class RunExecutor:
             _log.exception("run %s broke", self.run_id)
             self.finished = True
             return self._fail()
+        if isinstance(event, Waiting):
+            self.waiting = event
+            raise StopIteration
+        return event
 
     def _fail(self) -> Event:
         """End a run the engine broke on: `failed` (`cancelled` when a cancel was under
@@ -128,6 +128,7 @@ class RunExecutor:
         """Wind the run down at its next step (the backend moved it to `cancelling`)."""
         self.cancel_requested = True
         self.paused = False
+        self._stop_waiting()
 
     def abandon(self) -> None:
         """Stop here for good, without another event: the run's thread is going away."""
@@ -138,6 +139,12 @@ class RunExecutor:
         """Wind a paused run down as `expired`: its `expires_at` has passed."""
         self.expire_requested = True
         self.paused = False
+        self._stop_waiting()
+
+    def _stop_waiting(self) -> None:
+        """Wake whoever awaits what the run waits for: the run winds down instead."""
+        if self.waiting is not None:
+            self.waiting.set()
 
     # --- persistence -------------------------------------------------------------------
 
@@ -154,14 +161,14 @@ class RunExecutor:
         run = self.services.store.runs.get(self.run_id)
         return None if run is None else run.status
 
-    def _move(self, to: RunStatus, **changes: Any) -> Event:
+    def move(self, to: RunStatus, **changes: Any) -> Event:
         run = transition(self.run, to, self.services.clock.now(), **changes)
         self.services.store.runs.update(run)
         return Event(f"thread.run.{to.value}", run)
 
     # --- the play ----------------------------------------------------------------------
 
-    def _play(self) -> Generator[Event, None, None]:
+    def _play(self) -> Generator[Event | Waiting, None, None]:
         if self._announce is not None:
             yield Event("thread.created", self._announce)
         run = self.run
@@ -185,8 +192,8 @@ class RunExecutor:
             messages = messages[-strategy["last_messages"] :]
         return messages
 
-    def _work(self) -> Generator[Event, None, None]:
-        yield self._move(RunStatus.IN_PROGRESS)
+    def _work(self) -> Generator[Event | Waiting, None, None]:
+        yield self.move(RunStatus.IN_PROGRESS)
         run = self.run
         conversation = self._conversation(run)
         texts = [_text(m) for m in conversation]
@@ -196,7 +203,7 @@ class RunExecutor:
             + sum(4 + fake_model.count_tokens(t) for t in texts)
         )
         if run.max_prompt_tokens is not None and prompt_tokens > run.max_prompt_tokens:
-            yield self._move(
+            yield self.move(
                 RunStatus.INCOMPLETE,
                 incomplete_details={"reason": "max_prompt_tokens"},
                 usage=objects.usage(run.max_prompt_tokens, 0),
@@ -204,110 +211,42 @@ class RunExecutor:
             return
         user_texts = [_text(m) for m in conversation if m.role == "user"]
         prompt = user_texts[-1] if user_texts else (texts[-1] if texts else "")
-        rendered = objects.render(run)
-        assistant = self.services.store.assistants.get(run.assistant_id)
-        turn_of = _Turn(prompt, texts, rendered, prompt_tokens)
-        outputs: list[tuple[str, str]] | None = []
-        while outputs is not None:  # one model turn per pass, scripted while a rule matches
-            turn = self.services.script.take(
-                assistant_id=run.assistant_id,
-                assistant_name=assistant.name if assistant is not None else None,
-                thread_id=run.thread_id,
-                prompt=prompt,
-            )
-            if turn is None:
-                yield from self._unscripted(turn_of, outputs)
-                return
-            outputs = yield from self._scripted(turn, turn_of, outputs)
+        ctx = TurnContext(prompt, texts, objects.render(run), prompt_tokens)
+        script = ScriptedTurns(self.services.script)
+        model = self.services.model or _FAKE
+        outputs: Outputs | Pass | None = []
+        while isinstance(outputs, list):  # one turn per pass: scripted while a rule matches
+            given = outputs
+            outputs = yield from script.turn(self, ctx, given)
+            if isinstance(outputs, Pass):
+                outputs = yield from model.turn(self, ctx, given)
 
-    def _scripted(
-        self, turn: Turn, ctx: _Turn, outputs: list[tuple[str, str]]
-    ) -> Generator[Event, None, list[tuple[str, str]] | None]:
-        """Play a scripted turn; the tool outputs for the next turn, or None when the run
-        has ended."""
-        self.delay_ms = turn.delay_ms or None
-        if (failure := turn.failure(ctx.rendered)) is not None:  # scripted, or a call ruled out
-            yield self._move(RunStatus.FAILED, last_error=_last_error(failure))
-            return None
-        if turn.expire:
-            yield self._move(RunStatus.EXPIRED)
-            return None
-        if turn.tool_calls:
-            calls = [fake_model.FunctionCall(c.name, c.arguments_json) for c in turn.tool_calls]
-            outputs = yield from self._call_functions(calls, ctx.prompt_tokens)
-            ctx.prompt_tokens += sum(fake_model.count_tokens(o) for _, o in outputs)
-            return outputs
-        text = turn.text
-        if turn.code is not None:
-            code = fake_model.CodeRun(turn.code.input, turn.code.logs or "")
-            yield from self._run_code(code, ctx.prompt_tokens, turn.code.image_file_ids)
-            if text is None:
-                text = fake_model.reply_with_logs(code.logs).text
-        if text is None and outputs:
-            text = fake_model.reply_with_outputs(outputs).text
-        if text is None:
-            text = self._default_reply(ctx).text
-        cited = [(c.file_id, self._file_name(c.file_id)) for c in turn.citations]
-        reply = fake_model.with_citations(text, cited)
-        yield from self._write_message(reply, ctx.prompt_tokens, cut=turn.incomplete)
-        return None
+    def conversation(self) -> list[Message]:
+        """The thread's messages the run sees (its `truncation_strategy` applied)."""
+        return self._conversation(self.run)
 
-    def _file_name(self, file_id: str) -> str:
+    def file_name(self, file_id: str) -> str:
         found = self.services.store.files.get(file_id)
         return found.filename if found is not None else file_id
 
-    def _unscripted(
-        self, ctx: _Turn, outputs: list[tuple[str, str]]
-    ) -> Generator[Event, None, None]:
-        """The default model's turn: answer tool outputs, or call functions, or run
-        code, or reply."""
-        if outputs:
-            reply = fake_model.reply_with_outputs(outputs)
-            yield from self._write_message(reply, ctx.prompt_tokens)
-            return
-        tools, choice = ctx.rendered["tools"], ctx.rendered["tool_choice"]
-        run = self.run
-        calls = fake_model.choose_calls(
-            prompt=ctx.prompt, tools=tools, tool_choice=choice, parallel=run.parallel_tool_calls
-        )
-        if calls:
-            outputs = yield from self._call_functions(calls, ctx.prompt_tokens)
-            ctx.prompt_tokens += sum(fake_model.count_tokens(o) for _, o in outputs)
-            reply = fake_model.reply_with_outputs(outputs)
-        elif code := fake_model.plan_code(prompt=ctx.prompt, tools=tools, tool_choice=choice):
-            yield from self._run_code(code, ctx.prompt_tokens)
-            ctx.prompt_tokens += fake_model.count_tokens(code.logs)
-            reply = fake_model.reply_with_logs(code.logs)
-        elif fake_model.wants_search(prompt=ctx.prompt, tools=tools, tool_choice=choice) and (
-            (hits := self._search(ctx))
-            or isinstance(choice, dict)
-            or (fake_model.asks_about_files(ctx.prompt) and bool(self._vector_store_ids()))
-        ):
-            yield from self._search_files(hits, ctx)
-            parts = [(h.text, h.file_id, h.file_name) for h in hits[:2]]
-            reply = fake_model.cited_reply(parts) if parts else self._default_reply(ctx)
-        else:
-            reply = self._default_reply(ctx)
-        yield from self._write_message(reply, ctx.prompt_tokens)
-
-    def _file_search_options(self, ctx: _Turn) -> dict[str, Any]:
+    def _file_search_options(self, ctx: TurnContext) -> dict[str, Any]:
         tool = next(t for t in ctx.rendered["tools"] if t["type"] == "file_search")
         options: dict[str, Any] = tool.get("file_search") or {}
         return options
 
-    def _search(self, ctx: _Turn) -> list[SearchHit]:
-        """What the file_search tool finds for the prompt in the run's vector stores
-        (the run's, else the thread's and the assistant's)."""
+    def search(self, ctx: TurnContext, query: str) -> list[SearchHit]:
+        """What the file_search tool finds for `query` in the run's vector stores (the
+        run's, else the thread's and the assistant's)."""
         options = self._file_search_options(ctx)
         ranking = options.get("ranking_options") or {}
         return self.services.library.search(
-            self._vector_store_ids(),
-            ctx.prompt,
+            self.vector_store_ids(),
+            query,
             max_num_results=options.get("max_num_results") or 20,
             score_threshold=ranking.get("score_threshold") or 0.0,
         )
 
-    def _vector_store_ids(self) -> list[str]:
+    def vector_store_ids(self) -> list[str]:
         run = self.run
         sources: list[dict[str, Any]] = [objects.render(run).get("tool_resources") or {}]
         thread = self.services.store.threads.get(run.thread_id)
@@ -322,7 +261,9 @@ class RunExecutor:
                     ids.append(store_id)
         return ids
 
-    def _search_files(self, hits: Sequence[SearchHit], ctx: _Turn) -> Generator[Event, None, None]:
+    def search_files(
+        self, hits: Sequence[SearchHit], ctx: TurnContext
+    ) -> Generator[Event, None, None]:
         options = self._file_search_options(ctx)
         yield from self._players.search_files(
             self.run,
@@ -333,7 +274,7 @@ class RunExecutor:
             show_content=self.include_search_content,
         )
 
-    def _default_reply(self, ctx: _Turn) -> fake_model.Reply:
+    def default_reply(self, ctx: TurnContext) -> fake_model.Reply:
         return fake_model.respond(
             seed=self.services.seed,
             prompt=ctx.prompt,
@@ -341,30 +282,31 @@ class RunExecutor:
             response_format=ctx.rendered.get("response_format", "auto"),
         )
 
-    def _call_functions(
+    def call_functions(
         self, calls: Sequence[fake_model.FunctionCall], prompt_tokens: int
-    ) -> Generator[Event, None, list[tuple[str, str]]]:
+    ) -> Generator[Event, None, Outputs]:
         """A `tool_calls` step: the calls stream in, the run waits in `requires_action`
         for their outputs, then the step completes and the run goes on."""
         made: Calls = yield from self._players.call_functions(
             self.run, list(calls), deltas=self.deltas
         )
         self.paused = True
-        yield self._move(RunStatus.REQUIRES_ACTION, required_action=made.required_action())
+        yield self.move(RunStatus.REQUIRES_ACTION, required_action=made.required_action())
         # Resumed by `submit`.
         yield self._players.answer_calls(made, self._outputs, prompt_tokens)
-        yield self._move(RunStatus.QUEUED, required_action=None)
-        yield self._move(RunStatus.IN_PROGRESS)
+        yield self.move(RunStatus.QUEUED, required_action=None)
+        yield self.move(RunStatus.IN_PROGRESS)
+        self.answered = [(call_id, call, self._outputs[call_id]) for call_id, call in made.made]
         return [(call.name, self._outputs[call_id]) for call_id, call in made.made]
 
-    def _run_code(
+    def run_code(
         self, code: fake_model.CodeRun, prompt_tokens: int, image_file_ids: Sequence[str] = ()
     ) -> Generator[Event, None, None]:
         yield from self._players.run_code(
             self.run, code, prompt_tokens, list(image_file_ids), deltas=self.deltas
         )
 
-    def _write_message(
+    def write_message(
         self, reply: fake_model.Reply, prompt_tokens: int, *, cut: bool = False
     ) -> Generator[Event, None, None]:
         """The reply, then the run's end. `cut` (a scripted `incomplete`) ends it after
@@ -377,15 +319,24 @@ class RunExecutor:
         yield from self._players.write_message(
             run, reply, list(tokens), prompt_tokens, deltas=self.deltas
         )
-        if len(tokens) < len(reply.tokens):
-            yield self._move(
+        yield from self.finish(cut=len(tokens) < len(reply.tokens))
+
+    def finish(self, *, cut: bool) -> Generator[Event, None, None]:
+        """End the run `completed`, or `incomplete` when a token limit `cut` its reply;
+        its usage is the sum of its steps'."""
+        if cut:
+            yield self.move(
                 RunStatus.INCOMPLETE,
                 incomplete_details={"reason": "max_completion_tokens"},
                 usage=self._run_usage(),
             )
         else:
-            yield self._move(RunStatus.COMPLETED, usage=self._run_usage())
+            yield self.move(RunStatus.COMPLETED, usage=self._run_usage())
         self._clear_step_expiry()
+
+    @property
+    def players(self) -> Players:
+        return self._players
 
     def _run_usage(self) -> JSON:
         """The run's usage: the sum of its steps'."""
@@ -426,5 +377,5 @@ class RunExecutor:
         if step is not None and step.status == "in_progress":
             stamp = {"expired_at": now} if expired else {"cancelled_at": now}
             yield self._players.steps.close(step, "expired" if expired else "cancelled", stamp)
-        yield self._move(RunStatus.EXPIRED if expired else RunStatus.CANCELLED)
+        yield self.move(RunStatus.EXPIRED if expired else RunStatus.CANCELLED)
         self._clear_step_expiry()

@@ -35,10 +35,12 @@ from .clock import Clock
 from .errors import BadRequestError, NotFoundError
 from .ids import IdFactory, Prefix
 from .pagination import paginate
+from .parsers import UnreadableFile, read_text
 from .settings import Settings
 from .store import Store
 from .store.base import Attached, Batch, Blob
 from .wire import (
+    JSON,
     Deleted,
     FileDeleted,
     FileObject,
@@ -169,6 +171,7 @@ class Library:
         self.clock = clock
         self.settings = settings or Settings()
         self.lock = threading.RLock()
+        self._texts: dict[str, str] = {}  # file id: its parsed text
 
     # --- files -------------------------------------------------------------------------
 
@@ -487,10 +490,14 @@ class Library:
             attached = row.file
             if attached.status == "in_progress":
                 size = self.store.files.get(file_id)
+                error = self._unreadable(file_id) if status == "completed" else None
                 attached = objects.revise(
                     attached,
-                    status=status,
-                    usage_bytes=size.bytes if size is not None and status == "completed" else 0,
+                    status=status if error is None else "failed",
+                    usage_bytes=size.bytes
+                    if size is not None and status == "completed" and error is None
+                    else 0,
+                    last_error=error,
                 )
                 self.store.vector_store_files.update(Attached(attached))
             statuses.append(attached.status)
@@ -576,8 +583,32 @@ class Library:
             yield SearchHit(file_id, file_name, score_chunk(evidence, chunk), chunk)
 
     def _text(self, file_id: str) -> str:
+        """The file's text as file_search reads it ("" when it cannot be read)."""
+        try:
+            return self._read(file_id)
+        except UnreadableFile:
+            return ""
+
+    def _read(self, file_id: str) -> str:
+        """The file's text, parsed once (`parsers.read_text`); `UnreadableFile`."""
+        known = self._texts.get(file_id)
+        if known is not None:
+            return known
         blob = self.store.file_contents.get(file_id)
-        return blob.data.decode("utf-8", errors="replace") if blob is not None else ""
+        file = self.store.files.get(file_id)
+        if blob is None or file is None:
+            return ""
+        text = read_text(file.filename, blob.data)
+        self._texts[file_id] = text
+        return text
+
+    def _unreadable(self, file_id: str) -> JSON | None:
+        """The `last_error` a vector store file fails with when its text cannot be read."""
+        try:
+            self._read(file_id)
+        except UnreadableFile as exc:
+            return exc.last_error
+        return None
 
     def _file_to_attach(self, file_id: str) -> FileObject:
         found = self.store.files.get(file_id)
@@ -607,6 +638,8 @@ class Library:
             attributes=dict(attributes),
             status=status,
         )
+        if status == "completed" and (error := self._unreadable(file_id)) is not None:
+            attached = objects.revise(attached, status="failed", usage_bytes=0, last_error=error)
         self.store.vector_store_files.insert(Attached(attached), parent=vector_store_id)
         return attached
 

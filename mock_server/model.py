@@ -243,14 +243,18 @@ _PLACE_WORDS = ("location", "city", "place", "country", "region", "address", "de
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _QUOTED = re.compile(r"[\"“']([^\"”']{1,80})[\"”']")
 _NAME_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                 "ten", "eleven", "twelve")  # fmt: skip
 
 
 @dataclass(frozen=True)
 class FunctionCall:
-    """A call the model makes: the function's name and its arguments as JSON text."""
+    """A call the model makes: the function's name and its arguments as JSON text (and
+    the call's id, when the model gave it one)."""
 
     name: str
     arguments: str
+    call_id: str | None = None
 
 
 def _stem(word: str) -> str:
@@ -297,6 +301,32 @@ def _string_for(name: str, schema: dict[str, Any], prompt: str) -> str:
     return keywords[0] if keywords != ["this question"] else name
 
 
+_COUNT = re.compile(r"\b(\d{1,4}|" + "|".join(_NUMBER_WORDS) + r")\s+([A-Za-z][A-Za-z-]*)", re.I)
+_MAX_ITEMS = 100
+"""The most items an array argument gets when the prompt asks for more."""
+
+
+def _count_of(name: str, schema: dict[str, Any], prompt: str) -> int | None:
+    """How many items the prompt asks for in the array argument `name` ("a quiz with
+    2 questions" gives `questions` 2), within the schema's `minItems`/`maxItems`."""
+    wanted = {_stem(w) for w in _NAME_PARTS.findall(name)}
+    for number, noun in _COUNT.findall(prompt):
+        if _stem(noun) in wanted:
+            count = int(number) if number.isdigit() else _NUMBER_WORDS.index(number.lower())
+            low = int(schema.get("minItems", 0))
+            high = min(int(schema.get("maxItems", _MAX_ITEMS)), _MAX_ITEMS)
+            return max(low, min(count, high))
+    return None
+
+
+def without_names(prompt: str, names: Sequence[str]) -> str:
+    """`prompt` without the words that name a function ("Use WeatherPlugin-get_weather:
+    weather in Nairobi?" leaves "Use weather in Nairobi?"), so no argument quotes them."""
+    lowered = [n.lower() for n in names if len(n) > 2]
+    kept = [w for w in prompt.split() if not any(n in w.lower() for n in lowered)]
+    return " ".join(kept)
+
+
 def arguments_for(parameters: dict[str, Any] | None, prompt: str) -> dict[str, Any]:
     """Arguments that validate against a function's JSON schema, taken from the prompt
     where they obviously fit (a city, a weekday, a number, an enum value mentioned),
@@ -317,6 +347,9 @@ def arguments_for(parameters: dict[str, Any] | None, prompt: str) -> dict[str, A
         elif kind in ("integer", "number") and numbers and not sub.get("enum"):
             value = float(numbers.pop(0))
             out[name] = int(value) if kind == "integer" else value
+        elif kind == "array" and (count := _count_of(name, sub, prompt)) is not None:
+            item = instance_of(sub.get("items", {}), _keywords(prompt))
+            out[name] = [item for _ in range(count)]
         else:
             out[name] = instance_of(sub, _keywords(prompt))
     return out
@@ -353,11 +386,12 @@ def choose_calls(
         # Parallel calls come in the order the tools are declared; a single call is the
         # best-matching function.
         chosen = [f for f in functions if f in ranked] if parallel else ranked[:1]
+    names = [f["name"] for f in functions]
     return tuple(
         FunctionCall(
             name=f["name"],
             arguments=json.dumps(
-                arguments_for(f.get("parameters"), prompt),
+                arguments_for(f.get("parameters"), without_names(prompt, names)),
                 ensure_ascii=False,
                 separators=(",", ":"),
             ),

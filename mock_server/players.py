@@ -9,7 +9,7 @@ The executor decides which steps a turn plays; these play them.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,7 @@ from .library import Library, SearchHit
 from .script import Script
 from .sse import Event, TextDelta
 from .store import Store
+from .turns import TurnSource, Waiting
 from .wire import JSON, Message, Run, RunStep
 
 __all__ = ["NO_CALLS", "Calls", "Open", "Players", "Services", "Steps"]
@@ -30,7 +31,8 @@ NO_CALLS: JSON = {"type": "tool_calls", "tool_calls": []}
 
 @dataclass(frozen=True)
 class Services:
-    """What a run is played with: the store, ids, clock, seed, script, and the files to search."""
+    """What a run is played with: the store, ids, clock, seed, script, the files to
+    search, and the model."""
 
     store: Store
     ids: IdFactory
@@ -38,6 +40,8 @@ class Services:
     seed: int
     script: Script
     library: Library
+    model: TurnSource | None = None
+    """The model the script's unmatched turns fall through to (None: the fake one)."""
 
 
 @dataclass
@@ -156,7 +160,7 @@ class Players:
         """A `tool_calls` step: the calls stream in; the step stays open for their outputs."""
         steps, ids = self.steps, self._services.ids
         step = yield from steps.open(run, NO_CALLS)
-        made = [(ids.new(Prefix.CALL), call) for call in calls]
+        made = [(call.call_id or ids.new(Prefix.CALL), call) for call in calls]
         if deltas:
             for index, (call_id, call) in enumerate(made):
                 yield steps.tool_delta(
@@ -286,28 +290,10 @@ class Players:
     ) -> Generator[Event, None, None]:
         """A `message_creation` step: the reply streams in as text deltas, `tokens` of it
         (fewer than the reply's when a limit cut it: then it ends `incomplete`)."""
-        services, open_now = self._services, self._open
+        open_now = self._open
         cut = len(tokens) < len(reply.tokens)
-        message_id = services.ids.new(Prefix.MESSAGE)
-        step = yield from self.steps.open(
-            run, {"type": "message_creation", "message_creation": {"message_id": message_id}}
-        )
-        message = objects.message(
-            id=message_id,
-            created_at=services.clock.now(),
-            thread_id=run.thread_id,
-            role="assistant",
-            content=[],
-            attachments=[],
-            metadata={},
-            assistant_id=run.assistant_id,
-            run_id=run.id,
-            status="in_progress",
-        )
-        services.store.messages.insert(message, parent=run.thread_id)
-        open_now.message = message
-        yield Event("thread.message.created", message)
-        yield Event("thread.message.in_progress", message)
+        step, message = yield from self._open_message(run)
+        message_id = message.id
 
         citations = {c.start_index: c for c in reply.citations}
         if not deltas:
@@ -328,7 +314,39 @@ class Players:
             content = [{"index": 0, "type": "text", "text": text}]
             yield Event("thread.message.delta", objects.message_delta(message_id, content))
 
-        now = services.clock.now()
+        yield from self._close_message(
+            step, message, cut, objects.usage(prompt_tokens, len(tokens))
+        )
+
+    def _open_message(self, run: Run) -> Generator[Event, None, tuple[RunStep, Message]]:
+        """A `message_creation` step and its empty reply, stored and announced."""
+        services = self._services
+        message_id = services.ids.new(Prefix.MESSAGE)
+        step = yield from self.steps.open(
+            run, {"type": "message_creation", "message_creation": {"message_id": message_id}}
+        )
+        message = objects.message(
+            id=message_id,
+            created_at=services.clock.now(),
+            thread_id=run.thread_id,
+            role="assistant",
+            content=[],
+            attachments=[],
+            metadata={},
+            assistant_id=run.assistant_id,
+            run_id=run.id,
+            status="in_progress",
+        )
+        services.store.messages.insert(message, parent=run.thread_id)
+        self._open.message = message
+        yield Event("thread.message.created", message)
+        yield Event("thread.message.in_progress", message)
+        return step, message
+
+    def _close_message(
+        self, step: RunStep, message: Message, cut: bool, usage: JSON
+    ) -> Generator[Event, None, None]:
+        now = self._services.clock.now()
         if cut:
             update: JSON = {
                 "status": "incomplete",
@@ -338,10 +356,52 @@ class Players:
         else:
             update = {"status": "completed", "completed_at": now}
         yield self.save_message(
-            message.model_copy(update={**update, "content": open_now.content()}),
+            message.model_copy(update={**update, "content": self._open.content()}),
             "incomplete" if cut else "completed",
         )
-        yield self.steps.complete(step, objects.usage(prompt_tokens, len(tokens)))
+        yield self.steps.complete(step, usage)
+
+    def stream_message(
+        self, run: Run, pieces: Iterator[str | model.Citation | Waiting], *, deltas: bool
+    ) -> Generator[Event | Waiting, None, Callable[[bool, JSON], Generator[Event, None, None]]]:
+        """A `message_creation` step whose text arrives in pieces as a model streams it
+        (a `Citation` is a marker with its annotation; a `Waiting` passes through). What
+        it returns closes the reply, cut or not, with the step's usage."""
+        open_now = self._open
+        step, message = yield from self._open_message(run)
+        first = True
+        for piece in pieces:
+            if isinstance(piece, Waiting):
+                yield piece
+                continue
+            text: JSON
+            if isinstance(piece, model.Citation):
+                cited = model.Citation(
+                    piece.text, len(open_now.text), len(open_now.text) + len(piece.text),
+                    piece.file_id,
+                )  # fmt: skip
+                text = {
+                    "value": cited.text,
+                    "annotations": [objects.citation_delta(len(open_now.citations), cited)],
+                }
+                open_now.citations.append(cited)
+                open_now.text += cited.text
+            else:
+                text = {"value": piece, "annotations": []} if first else {"value": piece}
+                open_now.text += piece
+            first = False
+            if not deltas:
+                continue
+            if "annotations" not in text:
+                yield Event("thread.message.delta", TextDelta(message.id, text["value"]))
+            else:
+                content = [{"index": 0, "type": "text", "text": text}]
+                yield Event("thread.message.delta", objects.message_delta(message.id, content))
+
+        def close(cut: bool, usage: JSON) -> Generator[Event, None, None]:
+            return self._close_message(step, message, cut, usage)
+
+        return close
 
     def save_message(self, message: Message, name: str) -> Event:
         """Store the reply as it now is, unless the client deleted it meanwhile (the

@@ -91,11 +91,22 @@ def event_stream(backend: Backend, executor: RunExecutor) -> StreamingResponse:
 
     async def events() -> AsyncIterator[bytes]:
         pending = bytearray()
+        first = True
         try:
-            first = backend.next_event(executor)
-            if first is not None:
-                yield encode(first)
-            while (event := backend.next_event(executor)) is not None:
+            while True:
+                event = backend.next_event(executor)
+                if event is None:
+                    if executor.waiting is None:
+                        break
+                    if pending:  # it waits on an upstream model: off the lock
+                        yield bytes(pending)
+                        pending.clear()
+                    await executor.waiting.wait()
+                    continue
+                if first:
+                    first = False
+                    yield encode(event)
+                    continue
                 delay = (executor.delay_ms or default_ms) / 1000
                 if delay and event.name.endswith(".delta"):
                     if pending:
@@ -117,9 +128,12 @@ def event_stream(backend: Backend, executor: RunExecutor) -> StreamingResponse:
 
 
 def _drain(backend: Backend, executor: RunExecutor) -> None:
-    """Play a run whose stream is over to its end (or its next pause)."""
+    """Play a run whose stream is over to its end (or its next pause); one that waits
+    on an upstream model is left to reads of its thread."""
     try:
         while backend.next_event(executor) is not None:
             pass
+        if executor.waiting is not None:
+            backend.park(executor)
     except Exception:
         _log.exception("run %s failed after its stream", executor.run_id)

@@ -80,12 +80,12 @@ def _after_outputs(executor: RunExecutor, calls: Calls) -> Generator[Event, None
         prompt_tokens = _prompt_tokens(executor, executor.run)
         outputs = executor._outputs
         yield executor._players.answer_calls(calls, outputs, prompt_tokens)
-        yield executor._move(RunStatus.QUEUED, required_action=None)
-        yield executor._move(RunStatus.IN_PROGRESS)
+        yield executor.move(RunStatus.QUEUED, required_action=None)
+        yield executor.move(RunStatus.IN_PROGRESS)
         answered = [(call.name, outputs[call_id]) for call_id, call in calls.made]
         prompt_tokens += sum(fake_model.count_tokens(o) for _, o in answered)
         reply = fake_model.reply_with_outputs(answered)
-        yield from executor._write_message(reply, prompt_tokens)
+        yield from executor.write_message(reply, prompt_tokens)
 
     steps = work()
     while True:

@@ -31,6 +31,7 @@ __all__ = [
     "SettingsError",
     "StoreSync",
     "markdown_table",
+    "model_renames",
 ]
 
 
@@ -167,6 +168,37 @@ class Settings:
             "its `settings:` apply where not given otherwise.",
         ),
     )
+    model_upstream: str | None = field(
+        default=None,
+        metadata=setting(
+            "A chat-completions base URL (OpenAI, Azure, Ollama, vLLM, llama.cpp, LM Studio: "
+            "`http://localhost:11434/v1`) whose model plays the turns no scripted rule "
+            "matches, instead of the fake model.",
+        ),
+    )
+    model_upstream_key_env: str = field(
+        default="ASSISTANTS_MOCK_UPSTREAM_KEY",
+        metadata=setting(
+            "The environment variable holding the upstream's API key (sent as a bearer "
+            "token; never logged, journaled or recorded). Unset: no key is sent.",
+        ),
+    )
+    model_map: str | None = field(
+        default=None,
+        metadata=setting(
+            "Model renames for the upstream, comma-separated: `gpt-4o=llama3.1:8b,"
+            "gpt-4o-mini=qwen2.5:0.5b` (unlisted models keep their name).",
+        ),
+    )
+    model_upstream_timeout_ms: int = field(
+        default=60_000,
+        metadata=setting(
+            "How long one upstream request may take, in ms, before its run fails with "
+            "`server_error`.",
+            minimum=100,
+            maximum=600_000,
+        ),
+    )
     require_beta_header: bool = field(
         default=True,
         metadata=setting(
@@ -271,6 +303,15 @@ class Settings:
                 f"store={store!r} is not allowed: store must be 'memory' or 'sqlite:PATH'",
                 setting="store",
             )
+        upstream = values["model_upstream"]
+        if upstream is not None and not upstream.startswith(("http://", "https://")):
+            raise SettingsError(
+                f"model_upstream={upstream!r} is not allowed: model_upstream must be an "
+                "http:// or https:// base URL, such as 'http://localhost:11434/v1'",
+                setting="model_upstream",
+            )
+        if values["model_map"] is not None:
+            model_renames(values["model_map"])  # checked here, used by the upstream
         for name, value in values.items():
             object.__setattr__(self, name, value)
 
@@ -282,6 +323,22 @@ class Settings:
 
 
 SETTING_NAMES = frozenset(f.name for f in fields(Settings))
+
+
+def model_renames(text: str) -> dict[str, str]:
+    """`model_map` as a dict: `"gpt-4o=llama3.1:8b,a=b"` gives `{"gpt-4o": "llama3.1:8b",
+    "a": "b"}`; `SettingsError` when a pair is not `name=name`."""
+    renames: dict[str, str] = {}
+    for pair in text.split(","):
+        ours, sep, theirs = (part.strip() for part in pair.partition("="))
+        if not (sep and ours and theirs):
+            raise SettingsError(
+                f"model_map={text!r} is not allowed: model_map must be comma-separated "
+                "`ours=theirs` pairs, such as 'gpt-4o=llama3.1:8b'",
+                setting="model_map",
+            )
+        renames[ours] = theirs
+    return renames
 
 
 @dataclass(frozen=True)
