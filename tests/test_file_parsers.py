@@ -13,6 +13,8 @@ from openai import OpenAI
 
 from mock_server.parsers import read_text
 
+from .sdk import vector_stores
+
 FACT = "Emperor penguins huddle together through the Antarctic winter."
 
 
@@ -66,7 +68,7 @@ FILES = {
 def test_file_search_quotes_the_text_not_the_bytes(assistants_client: OpenAI, name: str) -> None:
     client = assistants_client
     file_id = client.files.create(file=(name, FILES[name]), purpose="assistants").id
-    store = client.vector_stores.create(file_ids=[file_id])
+    store = vector_stores(client).create(file_ids=[file_id])
     assert store.file_counts.completed == 1
     assistant = client.beta.assistants.create(
         model="gpt-4o",
@@ -100,13 +102,13 @@ def test_a_file_it_cannot_read_fails_in_its_vector_store(
 ) -> None:
     client = assistants_client
     file_id = client.files.create(file=(name, data), purpose="assistants").id
-    store = client.vector_stores.create(file_ids=[file_id])
+    store = vector_stores(client).create(file_ids=[file_id])
     assert (store.file_counts.failed, store.file_counts.completed) == (1, 0)
-    attached = client.vector_stores.files.retrieve(file_id, vector_store_id=store.id)
+    attached = vector_stores(client).files.retrieve(file_id, vector_store_id=store.id)
     assert attached.status == "failed"
     assert attached.last_error is not None
     assert attached.last_error.code == code
-    batch = client.vector_stores.file_batches.create_and_poll(store.id, file_ids=[file_id])
+    batch = vector_stores(client).file_batches.create_and_poll(store.id, file_ids=[file_id])
     assert batch.file_counts.failed == 1
 
 

@@ -18,6 +18,7 @@ from openai.types.beta.threads.run_submit_tool_outputs_params import ToolOutput
 from mock_server import MockServer, Settings
 from mock_server.settings import SettingsError
 
+from .sdk import vector_stores
 from .test_contract_runs import WEATHER, event_problems, events
 from .upstream_stub import Reply, UpstreamStub
 
@@ -226,7 +227,7 @@ def test_file_search_stays_ours_and_the_reply_cites_what_it_used(
     file_id = client.files.create(
         file=("penguins.txt", notes, "text/plain"), purpose="assistants"
     ).id
-    store = client.vector_stores.create(file_ids=[file_id]).id
+    store = vector_stores(client).create(file_ids=[file_id]).id
     stub.replies += [
         Reply(tool_calls=[("call_fs", "file_search", '{"query": "emperor penguins winter"}')]),
         Reply(text="Emperor penguins huddle through the Antarctic winter."),
@@ -343,7 +344,7 @@ def test_a_scenario_file_names_the_upstream(stub: UpstreamStub, tmp_path: Path) 
 def test_a_search_and_a_function_in_one_answer(client: OpenAI, stub: UpstreamStub) -> None:
     notes = b"Oslo winters are cold and dark."
     file_id = client.files.create(file=("oslo.txt", notes), purpose="assistants").id
-    store = client.vector_stores.create(file_ids=[file_id]).id
+    store = vector_stores(client).create(file_ids=[file_id]).id
     stub.replies += [
         Reply(tool_calls=[("call_fs", "file_search", '{"query": "Oslo winters"}'),
                           ("call_fn", "get_current_weather", '{"location": "Oslo"}')]),
