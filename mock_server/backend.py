@@ -82,6 +82,15 @@ class Backend:
     def __init__(self, settings: Settings | None = None, store: Store | None = None) -> None:
         self.settings = settings or Settings()
         self.store: Store = store or open_store(self.settings.store, sync=self.settings.store_sync)
+        try:
+            self._build(settings)
+        except BaseException:
+            if store is None:  # opened here: let go of its file and lock
+                self.store.close()
+            raise
+
+    def _build(self, settings: Settings | None) -> None:
+        """Everything else the constructor makes, on `self.store`."""
         self._init_args = (settings, self.store)
         meta = self.store.load_meta()
         self.clock: Clock = (
@@ -144,9 +153,9 @@ class Backend:
         """Forget everything: the backend becomes what its constructor made, on the same
         store, cleared (then the `state` snapshot is loaded again, if set). Runs in flight
         stop (their streams end with `[DONE]`)."""
-        self.driver.stop_all()
         settings, store = self._init_args
         with self.lock:
+            self.driver.stop_all()
             store.meta_source = None  # this backend's ids and clock are not kept
             store.clear()
         self.__dict__.clear()
@@ -154,7 +163,8 @@ class Backend:
 
     def close(self) -> None:
         """Let go of the store's files and lock (the backend is unusable after)."""
-        self.driver.stop_all()
+        with self.lock:
+            self.driver.stop_all()
         self.store.close()
 
     # --- assistants --------------------------------------------------------------------
@@ -291,12 +301,13 @@ class Backend:
             return self._add_message(thread_id, req)
 
     def get_message(self, thread_id: str, message_id: str) -> Message:
-        self.get_thread(thread_id)
-        self.driver.progress(thread_id)
-        found = self.store.messages.get(message_id)
-        if found is None or found.thread_id != thread_id:
-            raise NotFoundError.for_id("message", message_id)
-        return found
+        with self.lock:  # reading advances the thread's parked run
+            self.get_thread(thread_id)
+            self.driver.progress(thread_id)
+            found = self.store.messages.get(message_id)
+            if found is None or found.thread_id != thread_id:
+                raise NotFoundError.for_id("message", message_id)
+            return found
 
     def modify_message(self, thread_id: str, message_id: str, req: rq.ModifyMessage) -> Message:
         with self.lock:
@@ -316,12 +327,13 @@ class Backend:
     def list_messages(
         self, thread_id: str, query: rq.MessageListQuery
     ) -> tuple[list[Message], bool]:
-        self.get_thread(thread_id)
-        self.driver.progress(thread_id)
-        if query.run_id is None:
-            return paginate_table(self.store.messages, thread_id, query)
-        messages = self.store.messages.children(thread_id)
-        return paginate([m for m in messages if m.run_id == query.run_id], query)
+        with self.lock:  # reading advances the thread's parked run
+            self.get_thread(thread_id)
+            self.driver.progress(thread_id)
+            if query.run_id is None:
+                return paginate_table(self.store.messages, thread_id, query)
+            messages = self.store.messages.children(thread_id)
+            return paginate([m for m in messages if m.run_id == query.run_id], query)
 
     # --- runs --------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from .clock import Clock
 from .errors import BadRequestError
 from .executor import RunExecutor
-from .runs import ACTIVE, RunStatus, transition
+from .runs import ACTIVE, TRANSITIONS, RunStatus, transition
 from .settings import Settings
 from .sse import Event
 from .store import Store
@@ -26,7 +26,8 @@ from .wire import Run
 
 __all__ = ["CANCELLABLE", "RunDriver"]
 
-CANCELLABLE = frozenset({RunStatus.QUEUED, RunStatus.IN_PROGRESS, RunStatus.REQUIRES_ACTION})
+CANCELLABLE = frozenset(s for s, nexts in TRANSITIONS.items() if RunStatus.CANCELLING in nexts)
+"""Where a cancel is taken: the statuses the lifecycle lets move to `cancelling`."""
 """The statuses a cancel is accepted in."""
 
 _STOPPED = {

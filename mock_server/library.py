@@ -231,6 +231,7 @@ class Library:
                     self._refresh(store.id)
             self.store.file_contents.delete(file_id)
             self.store.files.delete(file_id)
+            self._texts.pop(file_id, None)
             return objects.file_deleted(file_id)
 
     # --- vector stores -----------------------------------------------------------------
@@ -361,7 +362,7 @@ class Library:
         return paginate(_with_status(files, query.filter), query)
 
     def vector_store_file_text(self, vector_store_id: str, file_id: str) -> str:
-        """The text a store holds for a file (its bytes read as UTF-8)."""
+        """The text a store holds for a file, as parsed for search (`parsers.py`)."""
         self.get_vector_store_file(vector_store_id, file_id)
         return self._text(file_id)
 

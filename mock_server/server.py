@@ -59,8 +59,12 @@ class AppServer:
         # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY only on sockets that say they
         # are TCP, and without it every response waits ~40 ms for a delayed ACK.
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.port))
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.host, self.port))
+        except OSError:
+            sock.close()
+            raise
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(
             self.app, log_level="warning", lifespan="off", **uvicorn_options(grace=1)
@@ -72,6 +76,8 @@ class AppServer:
         thread.start()
         while not server.started:
             if not thread.is_alive():
+                sock.close()
+                self._server = self._thread = None
                 raise RuntimeError("the server failed to start")
             thread.join(0.005)
         return self
@@ -193,7 +199,8 @@ class MockServer(AppServer):
 
         `configure()` returns to the settings the server was made with. Raises `TypeError`
         or `ValueError` for settings that do not exist or cannot be used, and then changes
-        nothing.
+        nothing (a lasting store that cannot be opened raises after the old one was closed:
+        the server then needs a `configure()` that works).
         """
         base = settings or self._defaults
         merged = base.revised(**overrides) if overrides else base

@@ -18,6 +18,7 @@ from enum import StrEnum
 from pathlib import Path
 from types import UnionType
 from typing import Any, ClassVar, Self, get_args, get_type_hints
+from urllib.parse import urlsplit
 
 from .clock import DEFAULT_EPOCH
 
@@ -308,6 +309,13 @@ class Settings:
             raise SettingsError(
                 f"model_upstream={upstream!r} is not allowed: model_upstream must be an "
                 "http:// or https:// base URL, such as 'http://localhost:11434/v1'",
+                setting="model_upstream",
+            )
+        if upstream is not None and (urlsplit(upstream).username or urlsplit(upstream).password):
+            # Never echoed: the credentials would land in the log or a test report.
+            raise SettingsError(
+                "model_upstream must not carry credentials in its URL: give the key through "
+                "the environment variable named by model_upstream_key_env",
                 setting="model_upstream",
             )
         if values["model_map"] is not None:

@@ -77,6 +77,13 @@ def test_no_auth_and_an_api_key_contradict() -> None:
         Settings(require_auth=False, api_key="K")
 
 
+def test_an_upstream_url_with_credentials_is_refused_without_echoing_them() -> None:
+    with pytest.raises(SettingsError, match="must not carry credentials") as caught:
+        Settings(model_upstream="https://user:sk-SECRET@llm.example/v1")
+    assert "sk-SECRET" not in str(caught.value)
+    assert Settings(model_upstream="https://llm.example/v1").model_upstream is not None
+
+
 def test_good_values_are_held_as_declared() -> None:
     settings = Settings(clock="system", run_progression="per_poll", scenario="x.yaml")  # type: ignore[arg-type]
     clock: str = settings.clock
