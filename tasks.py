@@ -52,8 +52,11 @@ NOT_SDK_FACING = (
     "test_node_sdk.py",
     "test_packaging.py",
     "test_recordings.py",
+    "test_restart.py",
     "test_run_faults.py",
+    "test_store.py",
     "test_tool_check.py",
+    "test_turns.py",
     "test_wire.py",
 )
 DOWNSTREAM = "downstream"

@@ -143,6 +143,7 @@ def assistants_mock(request: pytest.FixtureRequest) -> Iterator[MockServer]:
                                             pytrace=False) from None  # fmt: skip
     request.node.stash[_USED_BY] = server
     yield server
+    server.close_clients()  # the ones the test made with `assistants_mock.client()`
     if settings:
         server.configure()
 

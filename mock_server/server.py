@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import weakref
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
@@ -41,6 +42,7 @@ class AppServer:
         self.port = port
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
+        self._clients: weakref.WeakSet[OpenAI] = weakref.WeakSet()
 
     @property
     def base_url(self) -> str:
@@ -83,7 +85,8 @@ class AppServer:
         return self
 
     def stop(self) -> None:
-        """Ask uvicorn to exit and wait for it."""
+        """Close the clients it handed out, ask uvicorn to exit and wait for it."""
+        self.close_clients()
         if self._server is None or self._thread is None:
             return
         self._server.should_exit = True
@@ -96,7 +99,15 @@ class AppServer:
 
         kwargs.setdefault("api_key", self.api_key)
         kwargs.setdefault("max_retries", 0)
-        return OpenAI(base_url=self.base_url, **kwargs)
+        client = OpenAI(base_url=self.base_url, **kwargs)
+        self._clients.add(client)
+        return client
+
+    def close_clients(self) -> None:
+        """Close every `client()` still open (their pooled connections would otherwise be
+        left to the garbage collector, which warns). Closing a closed client is harmless."""
+        for client in list(self._clients):
+            client.close()
 
     def async_client(self, **kwargs: Any) -> AsyncOpenAI:
         """An `openai.AsyncOpenAI` pointed at this server (`max_retries=0` unless given).
