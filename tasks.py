@@ -10,9 +10,10 @@ and, when behaviour changed on purpose:
 and, in CI after `test`:
 
     python3 tasks.py fuzz   # a bounded schemathesis run against the official spec
-    python3 tasks.py matrix [VERSION...|downstream] [-- PYTEST_ARGS]
+    python3 tasks.py matrix [VERSION...|downstream|ci] [-- PYTEST_ARGS]
         # the SDK-facing tests under each openai release of SDK_VERSIONS, then a
         # downstream project that pins the oldest one; a table of what passed
+        # (`ci`: all but the newest 3.x, which `test` itself runs under)
 
 Setting up makes `.venv/` and installs the project with its dev extras into it, again
 only when `pyproject.toml` changed since the last time.
@@ -60,6 +61,9 @@ NOT_SDK_FACING = (
     "test_wire.py",
 )
 DOWNSTREAM = "downstream"
+CI = "ci"
+"""`matrix ci`: what CI runs after `test` — every pinned release but the newest 3.x, which
+`test` itself ran (its venv resolves `openai>=1.55,<4` to the newest), then downstream."""
 DOWNSTREAM_SDK = SDK_VERSIONS[0]
 DOWNSTREAM_TEST = """\
 from openai import AssistantEventHandler
@@ -184,6 +188,8 @@ def downstream(pytest_args: list[str]) -> bool:
 def matrix(args: list[str]) -> None:
     split = args.index("--") if "--" in args else len(args)
     chosen, pytest_args = args[:split] or [*SDK_VERSIONS, DOWNSTREAM], args[split + 1 :]
+    if chosen == [CI]:
+        chosen = [*SDK_VERSIONS[:-1], DOWNSTREAM]
     rows = []
     for name in chosen:
         print(f"\n== openai {name}" if name != DOWNSTREAM else f"\n== {DOWNSTREAM}", flush=True)
