@@ -21,7 +21,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -271,6 +270,8 @@ def invalid(exc: ValidationError, root: type[BaseModel]) -> BadRequestError:
 
 def load_scenario(path: Path) -> ScenarioFile:
     """Read a scenario file (YAML or JSON; JSON is YAML)."""
+    import yaml  # here, not at start-up: only a scenario file needs it
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return ScenarioFile.model_validate(data)
