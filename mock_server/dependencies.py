@@ -1,7 +1,11 @@
-"""Shared FastAPI dependencies: the backend, parsed bodies and parsed query strings.
+"""Shared FastAPI dependencies: the backend, path parameters, parsed bodies and parsed
+query strings.
 
 Every dependency is `async def`: none of them blocks, and FastAPI would otherwise run
-each one in a worker thread, a hop that cost more than the work.
+each one in a worker thread, a hop that cost more than the work. Every one reads the
+`Request` and nothing else: FastAPI analyses any other parameter with pydantic when the
+route is declared (and imports `pydantic.v1` to rule out v1 models), which cost 20-40 ms
+of the start-up that issue 9 bounds; parsing stays ours (`validation.py`).
 """
 
 from __future__ import annotations
@@ -15,7 +19,22 @@ from starlette.concurrency import run_in_threadpool
 from .backend import Backend
 from .validation import parse_body, parse_query
 
-__all__ = ["BackendDep", "body", "get_backend", "query"]
+__all__ = [
+    "AssistantId",
+    "BackendDep",
+    "BatchId",
+    "FileId",
+    "MessageId",
+    "RunId",
+    "StepId",
+    "ThreadId",
+    "VectorStoreId",
+    "body",
+    "get_backend",
+    "path_param",
+    "query",
+    "query_param",
+]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -26,6 +45,35 @@ async def get_backend(request: Request) -> Backend:
 
 
 BackendDep = Annotated[Backend, Depends(get_backend)]
+
+
+def path_param(name: str) -> Any:
+    """`Depends` that reads the path parameter `name` (as the route matched it)."""
+
+    async def read(request: Request) -> str:
+        value: str = request.path_params[name]
+        return value
+
+    return Depends(read)
+
+
+AssistantId = Annotated[str, path_param("assistant_id")]
+BatchId = Annotated[str, path_param("batch_id")]
+FileId = Annotated[str, path_param("file_id")]
+MessageId = Annotated[str, path_param("message_id")]
+RunId = Annotated[str, path_param("run_id")]
+StepId = Annotated[str, path_param("step_id")]
+ThreadId = Annotated[str, path_param("thread_id")]
+VectorStoreId = Annotated[str, path_param("vector_store_id")]
+
+
+def query_param(name: str) -> Any:
+    """`Depends` that reads the query parameter `name`, None when it is absent."""
+
+    async def read(request: Request) -> str | None:
+        return request.query_params.get(name)
+
+    return Depends(read)
 
 
 def body(model: type[M]) -> Any:

@@ -64,7 +64,7 @@ class FaultError(APIError):
 class Fault(BaseModel):
     """One fault rule, as JSON or keyword arguments."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     method: str = "*"
     path: Annotated[str, Field(min_length=1)] = "/v1/*"

@@ -23,7 +23,7 @@ COMPOUNDS = ("and", "or")
 class _Closed(BaseModel):
     """As `requests.RequestModel` (which imports this module): strict, closed."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
 def _check_value(value: Any) -> Any:

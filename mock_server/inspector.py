@@ -14,12 +14,12 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from .dependencies import BackendDep
+from .dependencies import BackendDep, path_param
 from .errors import APIError
 from .state import snapshot
 
@@ -115,7 +115,7 @@ async def panels(backend: BackendDep) -> Response:
 
 
 @router.get("/assistants-mock/static/{name}", include_in_schema=False)
-async def static(name: str) -> Response:
+async def static(name: Annotated[str, path_param("name")]) -> Response:
     media_type = STATIC.get(name)
     if media_type is None:
         return Response("Not found", status_code=404, media_type="text/plain")

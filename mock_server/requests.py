@@ -58,7 +58,7 @@ METADATA_VALUE_MAX = 512
 class RequestModel(BaseModel):
     """Base of every request model: strict, closed."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
 def one_of(

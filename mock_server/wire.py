@@ -47,7 +47,7 @@ class WireObject(BaseModel):
     """An object the API sends. Every field is set by `objects`; nothing else is allowed.
     Fields are declared in the order the real API sent them, `id` included."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class Assistant(WireObject):

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from .. import requests as rq
-from ..dependencies import BackendDep, body, query
+from ..dependencies import AssistantId, BackendDep, body, query
 from ..responses import object_response, page_response
 
 router = APIRouter(prefix="/v1/assistants")
@@ -29,19 +29,19 @@ async def list_assistants(
 
 
 @router.get("/{assistant_id}")
-async def get_assistant(backend: BackendDep, assistant_id: str) -> Response:
+async def get_assistant(backend: BackendDep, assistant_id: AssistantId) -> Response:
     return object_response(backend.get_assistant(assistant_id))
 
 
 @router.post("/{assistant_id}")
 async def modify_assistant(
     backend: BackendDep,
-    assistant_id: str,
+    assistant_id: AssistantId,
     req: Annotated[rq.ModifyAssistant, body(rq.ModifyAssistant)],
 ) -> Response:
     return object_response(backend.modify_assistant(assistant_id, req))
 
 
 @router.delete("/{assistant_id}")
-async def delete_assistant(backend: BackendDep, assistant_id: str) -> Response:
+async def delete_assistant(backend: BackendDep, assistant_id: AssistantId) -> Response:
     return object_response(backend.delete_assistant(assistant_id))

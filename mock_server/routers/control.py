@@ -24,7 +24,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from ..dependencies import BackendDep
+from ..dependencies import BackendDep, query_param
 from ..errors import BadRequestError
 from ..faults import Fault
 from ..guard import guarded
@@ -91,7 +91,9 @@ def _limit(text: str | None) -> int | None:
 
 @router.get("/requests")
 async def journal(
-    backend: BackendDep, limit: str | None = None, path: str | None = None
+    backend: BackendDep,
+    limit: Annotated[str | None, query_param("limit")],
+    path: Annotated[str | None, query_param("path")],
 ) -> Response:
     calls = backend.journal.calls(path=path, limit=_limit(limit))
     return json_response(
@@ -111,7 +113,9 @@ async def clear_journal(backend: BackendDep) -> Response:
 
 
 @router.get("/state")
-async def state(backend: BackendDep, thread_id: str | None = None) -> Response:
+async def state(
+    backend: BackendDep, thread_id: Annotated[str | None, query_param("thread_id")]
+) -> Response:
     return Response(state_json(backend, thread_id), media_type="application/json")
 
 

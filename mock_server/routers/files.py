@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from .. import objects
 from .. import requests as rq
-from ..dependencies import BackendDep, query
+from ..dependencies import BackendDep, FileId, query
 from ..errors import BadRequestError
 from ..responses import json_response, object_response
 from ..validation import parse_query
@@ -34,17 +34,17 @@ async def list_files(
 
 
 @router.get("/{file_id}")
-async def get_file(backend: BackendDep, file_id: str) -> Response:
+async def get_file(backend: BackendDep, file_id: FileId) -> Response:
     return object_response(backend.library.get_file(file_id))
 
 
 @router.delete("/{file_id}")
-async def delete_file(backend: BackendDep, file_id: str) -> Response:
+async def delete_file(backend: BackendDep, file_id: FileId) -> Response:
     return object_response(backend.library.delete_file(file_id))
 
 
 @router.get("/{file_id}/content")
-async def file_content(backend: BackendDep, file_id: str) -> Response:
+async def file_content(backend: BackendDep, file_id: FileId) -> Response:
     file, data = backend.library.file_content(file_id)
     return Response(
         data,

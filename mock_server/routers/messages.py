@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from .. import requests as rq
-from ..dependencies import BackendDep, body, query
+from ..dependencies import BackendDep, MessageId, ThreadId, body, query
 from ..responses import object_response, page_response
 
 router = APIRouter(prefix="/v1/threads/{thread_id}/messages")
@@ -16,7 +16,9 @@ router = APIRouter(prefix="/v1/threads/{thread_id}/messages")
 
 @router.post("")
 async def create_message(
-    backend: BackendDep, thread_id: str, req: Annotated[rq.CreateMessage, body(rq.CreateMessage)]
+    backend: BackendDep,
+    thread_id: ThreadId,
+    req: Annotated[rq.CreateMessage, body(rq.CreateMessage)],
 ) -> Response:
     return object_response(backend.create_message(thread_id, req))
 
@@ -24,27 +26,29 @@ async def create_message(
 @router.get("")
 async def list_messages(
     backend: BackendDep,
-    thread_id: str,
+    thread_id: ThreadId,
     q: Annotated[rq.MessageListQuery, query(rq.MessageListQuery)],
 ) -> Response:
     return page_response(*backend.list_messages(thread_id, q))
 
 
 @router.get("/{message_id}")
-async def get_message(backend: BackendDep, thread_id: str, message_id: str) -> Response:
+async def get_message(backend: BackendDep, thread_id: ThreadId, message_id: MessageId) -> Response:
     return object_response(backend.get_message(thread_id, message_id))
 
 
 @router.post("/{message_id}")
 async def modify_message(
     backend: BackendDep,
-    thread_id: str,
-    message_id: str,
+    thread_id: ThreadId,
+    message_id: MessageId,
     req: Annotated[rq.ModifyMessage, body(rq.ModifyMessage)],
 ) -> Response:
     return object_response(backend.modify_message(thread_id, message_id, req))
 
 
 @router.delete("/{message_id}")
-async def delete_message(backend: BackendDep, thread_id: str, message_id: str) -> Response:
+async def delete_message(
+    backend: BackendDep, thread_id: ThreadId, message_id: MessageId
+) -> Response:
     return object_response(backend.delete_message(thread_id, message_id))

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from .. import requests as rq
-from ..dependencies import BackendDep, body, query
+from ..dependencies import BackendDep, RunId, StepId, ThreadId, body, query
 from ..responses import event_stream, object_response, page_response, run_response
 
 router = APIRouter(prefix="/v1/threads")
@@ -30,7 +30,7 @@ async def create_thread_and_run(
 @router.post("/{thread_id}/runs")
 async def create_run(
     backend: BackendDep,
-    thread_id: str,
+    thread_id: ThreadId,
     req: Annotated[rq.CreateRun, body(rq.CreateRun)],
     include: IncludeDep,
 ) -> Response:
@@ -42,36 +42,36 @@ async def create_run(
 
 @router.get("/{thread_id}/runs")
 async def list_runs(
-    backend: BackendDep, thread_id: str, q: Annotated[rq.ListQuery, query(rq.ListQuery)]
+    backend: BackendDep, thread_id: ThreadId, q: Annotated[rq.ListQuery, query(rq.ListQuery)]
 ) -> Response:
     return page_response(*backend.list_runs(thread_id, q))
 
 
 @router.get("/{thread_id}/runs/{run_id}")
-async def get_run(backend: BackendDep, thread_id: str, run_id: str) -> Response:
+async def get_run(backend: BackendDep, thread_id: ThreadId, run_id: RunId) -> Response:
     return run_response(backend, backend.get_run(thread_id, run_id, poll=True))
 
 
 @router.post("/{thread_id}/runs/{run_id}")
 async def modify_run(
     backend: BackendDep,
-    thread_id: str,
-    run_id: str,
+    thread_id: ThreadId,
+    run_id: RunId,
     req: Annotated[rq.ModifyRun, body(rq.ModifyRun)],
 ) -> Response:
     return run_response(backend, backend.modify_run(thread_id, run_id, req))
 
 
 @router.post("/{thread_id}/runs/{run_id}/cancel")
-async def cancel_run(backend: BackendDep, thread_id: str, run_id: str) -> Response:
+async def cancel_run(backend: BackendDep, thread_id: ThreadId, run_id: RunId) -> Response:
     return run_response(backend, backend.cancel_run(thread_id, run_id))
 
 
 @router.post("/{thread_id}/runs/{run_id}/submit_tool_outputs")
 async def submit_tool_outputs(
     backend: BackendDep,
-    thread_id: str,
-    run_id: str,
+    thread_id: ThreadId,
+    run_id: RunId,
     req: Annotated[rq.SubmitToolOutputs, body(rq.SubmitToolOutputs)],
 ) -> Response:
     executor = backend.submit_tool_outputs(thread_id, run_id, req)
@@ -83,8 +83,8 @@ async def submit_tool_outputs(
 @router.get("/{thread_id}/runs/{run_id}/steps")
 async def list_steps(
     backend: BackendDep,
-    thread_id: str,
-    run_id: str,
+    thread_id: ThreadId,
+    run_id: RunId,
     q: Annotated[rq.StepListQuery, query(rq.StepListQuery)],
 ) -> Response:
     return page_response(*backend.list_steps(thread_id, run_id, q))
@@ -92,6 +92,6 @@ async def list_steps(
 
 @router.get("/{thread_id}/runs/{run_id}/steps/{step_id}")
 async def get_step(
-    backend: BackendDep, thread_id: str, run_id: str, step_id: str, include: IncludeDep
+    backend: BackendDep, thread_id: ThreadId, run_id: RunId, step_id: StepId, include: IncludeDep
 ) -> Response:
     return object_response(backend.get_step(thread_id, run_id, step_id, include))

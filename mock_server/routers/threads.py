@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from .. import requests as rq
-from ..dependencies import BackendDep, body
+from ..dependencies import BackendDep, ThreadId, body
 from ..responses import object_response
 
 router = APIRouter(prefix="/v1/threads")
@@ -22,17 +22,17 @@ async def create_thread(
 
 
 @router.get("/{thread_id}")
-async def get_thread(backend: BackendDep, thread_id: str) -> Response:
+async def get_thread(backend: BackendDep, thread_id: ThreadId) -> Response:
     return object_response(backend.get_thread(thread_id))
 
 
 @router.post("/{thread_id}")
 async def modify_thread(
-    backend: BackendDep, thread_id: str, req: Annotated[rq.ModifyThread, body(rq.ModifyThread)]
+    backend: BackendDep, thread_id: ThreadId, req: Annotated[rq.ModifyThread, body(rq.ModifyThread)]
 ) -> Response:
     return object_response(backend.modify_thread(thread_id, req))
 
 
 @router.delete("/{thread_id}")
-async def delete_thread(backend: BackendDep, thread_id: str) -> Response:
+async def delete_thread(backend: BackendDep, thread_id: ThreadId) -> Response:
     return object_response(backend.delete_thread(thread_id))

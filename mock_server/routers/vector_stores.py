@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from .. import objects
 from .. import requests as rq
-from ..dependencies import BackendDep, body, query
+from ..dependencies import BackendDep, BatchId, FileId, VectorStoreId, body, query
 from ..responses import json_response, object_response, page_response, run_response
 
 router = APIRouter(prefix="/v1/vector_stores")
@@ -32,28 +32,28 @@ async def list_vector_stores(
 
 
 @router.get("/{vector_store_id}")
-async def get_vector_store(backend: BackendDep, vector_store_id: str) -> Response:
+async def get_vector_store(backend: BackendDep, vector_store_id: VectorStoreId) -> Response:
     return object_response(backend.library.get_vector_store(vector_store_id))
 
 
 @router.post("/{vector_store_id}")
 async def modify_vector_store(
     backend: BackendDep,
-    vector_store_id: str,
+    vector_store_id: VectorStoreId,
     req: Annotated[rq.ModifyVectorStore, body(rq.ModifyVectorStore)],
 ) -> Response:
     return object_response(backend.library.modify_vector_store(vector_store_id, req))
 
 
 @router.delete("/{vector_store_id}")
-async def delete_vector_store(backend: BackendDep, vector_store_id: str) -> Response:
+async def delete_vector_store(backend: BackendDep, vector_store_id: VectorStoreId) -> Response:
     return object_response(backend.library.delete_vector_store(vector_store_id))
 
 
 @router.post("/{vector_store_id}/search")
 async def search_vector_store(
     backend: BackendDep,
-    vector_store_id: str,
+    vector_store_id: VectorStoreId,
     req: Annotated[rq.SearchVectorStore, body(rq.SearchVectorStore)],
 ) -> Response:
     text = req.query if isinstance(req.query, str) else " ".join(req.query)
@@ -74,7 +74,7 @@ async def search_vector_store(
 @router.post("/{vector_store_id}/files")
 async def attach_file(
     backend: BackendDep,
-    vector_store_id: str,
+    vector_store_id: VectorStoreId,
     req: Annotated[rq.CreateVectorStoreFile, body(rq.CreateVectorStoreFile)],
 ) -> Response:
     return object_response(backend.library.attach_file(vector_store_id, req))
@@ -82,14 +82,14 @@ async def attach_file(
 
 @router.get("/{vector_store_id}/files")
 async def list_vector_store_files(
-    backend: BackendDep, vector_store_id: str, q: FileListDep
+    backend: BackendDep, vector_store_id: VectorStoreId, q: FileListDep
 ) -> Response:
     return page_response(*backend.library.list_vector_store_files(vector_store_id, q))
 
 
 @router.get("/{vector_store_id}/files/{file_id}")
 async def get_vector_store_file(
-    backend: BackendDep, vector_store_id: str, file_id: str
+    backend: BackendDep, vector_store_id: VectorStoreId, file_id: FileId
 ) -> Response:
     return object_response(backend.library.get_vector_store_file(vector_store_id, file_id))
 
@@ -97,8 +97,8 @@ async def get_vector_store_file(
 @router.post("/{vector_store_id}/files/{file_id}")
 async def update_vector_store_file(
     backend: BackendDep,
-    vector_store_id: str,
-    file_id: str,
+    vector_store_id: VectorStoreId,
+    file_id: FileId,
     req: Annotated[rq.UpdateVectorStoreFile, body(rq.UpdateVectorStoreFile)],
 ) -> Response:
     updated = backend.library.update_vector_store_file(vector_store_id, file_id, req)
@@ -106,13 +106,15 @@ async def update_vector_store_file(
 
 
 @router.delete("/{vector_store_id}/files/{file_id}")
-async def detach_file(backend: BackendDep, vector_store_id: str, file_id: str) -> Response:
+async def detach_file(
+    backend: BackendDep, vector_store_id: VectorStoreId, file_id: FileId
+) -> Response:
     return object_response(backend.library.detach_file(vector_store_id, file_id))
 
 
 @router.get("/{vector_store_id}/files/{file_id}/content")
 async def vector_store_file_content(
-    backend: BackendDep, vector_store_id: str, file_id: str
+    backend: BackendDep, vector_store_id: VectorStoreId, file_id: FileId
 ) -> Response:
     text = backend.library.vector_store_file_text(vector_store_id, file_id)
     return json_response(objects.file_content_page(text))
@@ -124,27 +126,31 @@ async def vector_store_file_content(
 @router.post("/{vector_store_id}/file_batches")
 async def create_file_batch(
     backend: BackendDep,
-    vector_store_id: str,
+    vector_store_id: VectorStoreId,
     req: Annotated[rq.CreateFileBatch, body(rq.CreateFileBatch)],
 ) -> Response:
     return run_response(backend, backend.library.create_file_batch(vector_store_id, req))
 
 
 @router.get("/{vector_store_id}/file_batches/{batch_id}")
-async def get_file_batch(backend: BackendDep, vector_store_id: str, batch_id: str) -> Response:
+async def get_file_batch(
+    backend: BackendDep, vector_store_id: VectorStoreId, batch_id: BatchId
+) -> Response:
     return run_response(
         backend, backend.library.get_file_batch(vector_store_id, batch_id, poll=True)
     )
 
 
 @router.post("/{vector_store_id}/file_batches/{batch_id}/cancel")
-async def cancel_file_batch(backend: BackendDep, vector_store_id: str, batch_id: str) -> Response:
+async def cancel_file_batch(
+    backend: BackendDep, vector_store_id: VectorStoreId, batch_id: BatchId
+) -> Response:
     return run_response(backend, backend.library.cancel_file_batch(vector_store_id, batch_id))
 
 
 @router.get("/{vector_store_id}/file_batches/{batch_id}/files")
 async def list_file_batch_files(
-    backend: BackendDep, vector_store_id: str, batch_id: str, q: FileListDep
+    backend: BackendDep, vector_store_id: VectorStoreId, batch_id: BatchId, q: FileListDep
 ) -> Response:
     """The batch's files, each as the real API lists them: six keys, without
     `usage_bytes`, `chunking_strategy` and `attributes` (recorded in 2025)."""
