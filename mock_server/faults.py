@@ -26,6 +26,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from .deferred import DEFER_BUILD
 from .errors import APIError, BadRequestError
 
 __all__ = ["ERROR_WORDING", "Fault", "FaultError", "Faults", "fault_error"]
@@ -64,7 +65,7 @@ class FaultError(APIError):
 class Fault(BaseModel):
     """One fault rule, as JSON or keyword arguments."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=DEFER_BUILD)
 
     method: str = "*"
     path: Annotated[str, Field(min_length=1)] = "/v1/*"

@@ -14,6 +14,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Tag
 from pydantic_core import PydanticCustomError
 from typing_extensions import TypeAliasType
 
+from .deferred import DEFER_BUILD
+
 __all__ = ["COMPARISONS", "COMPOUNDS", "ComparisonFilter", "CompoundFilter", "Filter"]
 
 COMPARISONS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "nin")
@@ -23,7 +25,7 @@ COMPOUNDS = ("and", "or")
 class _Closed(BaseModel):
     """As `requests.RequestModel` (which imports this module): strict, closed."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=DEFER_BUILD)
 
 
 def _check_value(value: Any) -> Any:

@@ -23,6 +23,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from typing_extensions import TypeAliasType
 
+from .deferred import DEFER_BUILD
 from .filters import Filter
 
 __all__ = [
@@ -58,7 +59,7 @@ METADATA_VALUE_MAX = 512
 class RequestModel(BaseModel):
     """Base of every request model: strict, closed."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=DEFER_BUILD)
 
 
 def one_of(

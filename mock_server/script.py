@@ -34,6 +34,7 @@ from pydantic import (
     model_validator,
 )
 
+from .deferred import DEFER_BUILD
 from .errors import BadRequestError
 from .faults import Fault
 from .patterns import check_pattern, search
@@ -59,7 +60,7 @@ __all__ = [
 
 
 class _Closed(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=DEFER_BUILD)
 
 
 class ScriptedCall(_Closed):

@@ -21,6 +21,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from .deferred import DEFER_BUILD
+
 __all__ = [
     "JSON",
     "Assistant",
@@ -47,7 +49,7 @@ class WireObject(BaseModel):
     """An object the API sends. Every field is set by `objects`; nothing else is allowed.
     Fields are declared in the order the real API sent them, `id` included."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid", defer_build=DEFER_BUILD)
 
 
 class Assistant(WireObject):

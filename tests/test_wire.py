@@ -10,6 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from mock_server import objects, wire
+from mock_server.deferred import defers_build
 
 # A whole workflow over raw HTTP (stdlib only), in a fresh interpreter, then a look at what
 # it imported. Run in a subprocess: this test's own process has imported openai already.
@@ -85,3 +86,13 @@ def test_wire_objects_refuse_keys_they_do_not_declare() -> None:
 )
 def test_render_sends_the_declared_order(made: wire.WireObject, keys: list[str]) -> None:
     assert list(objects.render(made)) == keys
+
+
+@pytest.mark.parametrize(
+    ("version", "defers"),
+    [("2.7.0", False), ("2.13.4", False), ("2.14.0b1", True), ("2.14.4", True), ("3.0.0", True)],
+)
+def test_models_defer_their_build_only_where_pydantic_rebuilds_thread_safely(
+    version: str, defers: bool
+) -> None:
+    assert defers_build(version) is defers
