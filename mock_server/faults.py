@@ -8,7 +8,7 @@ body; it lets `after` matching requests pass, then applies to the next `times` o
 - `status`: answers this status in OpenAI's error envelope, worded as the real API
   words it (`ERROR_WORDING`), with `retry-after`, `retry-after-ms` and
   `x-should-retry` headers when the rule gives them;
-- `drop`: closes the connection before any body is sent;
+- `drop`: closes the connection with no answer at all (not even a status line);
 - `cut_after_events`: sends that many events of a stream, then closes the connection
   (the run plays on, as when a client leaves);
 - nothing else: the request is only delayed.

@@ -21,6 +21,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .connections import DROP
 from .errors import error_body
 from .faults import Fault, fault_error
 from .journal import BODY_LIMIT, EVENT_LIMIT, Call, Journal
@@ -123,7 +124,13 @@ class Tap:
             headers["x-request-id"] = backend.ids.request_id()
             await json_response(error_body(error), error.status, headers)(scope, receive, send)
         elif fault.drop:
-            await send({"type": "http.response.start", "status": 200, "headers": []})
+            close = scope.get("extensions", {}).get(DROP, {}).get("close")
+            if close is None:  # not our uvicorn protocol: the status line goes out first
+                await send({"type": "http.response.start", "status": 200, "headers": []})
+            else:
+                close()
+                while (await receive())["type"] != "http.disconnect":
+                    pass  # the body read so far; then uvicorn has seen the close
             raise _Cut
         else:
             await self.app(scope, receive, send)

@@ -6,6 +6,8 @@ file and from the pytest marker."""
 from __future__ import annotations
 
 import json
+import logging
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +21,7 @@ from mock_server import MockServer
 from mock_server.errors import BadRequestError
 from mock_server.faults import ERROR_WORDING
 
-from .sdk import httpx
+from .sdk import httpx, transport_error
 
 pytest_plugins = ["pytester"]
 
@@ -94,11 +96,45 @@ def test_after_and_body_choose_the_requests(server: MockServer) -> None:
 
 def test_a_dropped_connection_is_a_connection_error(server: MockServer) -> None:
     server.faults.add(path="/v1/assistants", drop=True)
-    with pytest.raises(openai.APIConnectionError):
+    with pytest.raises(openai.APIConnectionError) as caught:
         server.client(max_retries=0).beta.assistants.list()
+    # Not a status line and then no body ("incomplete chunked read"): no answer at all.
+    assert "without sending a response" in str(transport_error(caught.value))
     assert server.calls.last.status is None
     server.faults.add(path="/v1/assistants", drop=True)
     assert server.client(max_retries=1).beta.assistants.list().data == []
+
+
+def _raw_answer(server: MockServer, request: bytes) -> bytes:
+    """Everything the server sends back to one raw request, until it closes."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(request)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    return data
+
+
+@pytest.mark.parametrize("body", [None, b'{"name": "drop me"}'], ids=["no-body", "body-matched"])
+def test_a_drop_sends_nothing_at_all(
+    server: MockServer, body: bytes | None, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Not even a status line: the client sees a connection closed with no answer."""
+    method = "GET" if body is None else "POST"
+    server.faults.add(method=method, path="/v1/assistants", drop=True,
+                      body=None if body is None else "drop me")  # fmt: skip
+    head = (
+        f"{method} /v1/assistants HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+        f"{server.api_key}\r\nOpenAI-Beta: assistants=v2\r\n"
+    )
+    if body is not None:
+        head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+    with caplog.at_level(logging.INFO):
+        assert _raw_answer(server, head.encode() + b"\r\n" + (body or b"")) == b""
+    assert server.calls.last.status is None
+    assert server.calls.last.fault is not None
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert server.client().beta.assistants.list().data == []
 
 
 def test_delay(server: MockServer) -> None:
