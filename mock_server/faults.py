@@ -199,16 +199,17 @@ class Faults:
             for r in self._rules
         )
 
-    def take(self, method: str, path: str, body: bytes = b"") -> Fault | None:
+    def take(self, method: str, path: str, body: bytes | None = None) -> Fault | None:
         """The rule that applies to this request, if any (counted as applied). Every
-        matching rule counts the request towards its `after`."""
+        matching rule counts the request towards its `after`. Without its `body` (not
+        read, or over the body limit) no rule with a body condition matches."""
         chosen: Fault | None = None
         with self._lock:
             for rule in self._rules:
                 fault = rule.fault
                 if not rule.left or not fault.matches(method, path):
                     continue
-                if fault.body is not None and fault.body.encode() not in body:
+                if fault.body is not None and (body is None or fault.body.encode() not in body):
                     continue
                 rule.seen += 1
                 if chosen is None and rule.seen > fault.after:

@@ -105,6 +105,43 @@ def test_a_dropped_connection_is_a_connection_error(server: MockServer) -> None:
     assert server.client(max_retries=1).beta.assistants.list().data == []
 
 
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_a_body_fault_reads_no_further_than_the_body_limit(chunked: bool) -> None:
+    """A rule matching bodies reads a body before the app does, but only up to the body
+    limit: a body over it gets the limit's 413 (the rule is not taken), and the server
+    stops reading it then, as without the rule."""
+    with MockServer(max_body_bytes=1000) as server:
+        server.faults.add(method="POST", path="/v1/threads", body="needle", status=503)
+        client = server.client()
+        if chunked:  # no Content-Length: the limit is found while reading
+            sent = 0
+
+            def chunks() -> Iterator[bytes]:
+                nonlocal sent
+                yield b'{"metadata": {"note": "needle'
+                for _ in range(1024):  # 64 MB, if the server read it all
+                    sent += 1
+                    yield b"x" * 65536
+                yield b'"}}'
+
+            url = f"{server.base_url}/threads"
+            headers = {"Authorization": f"Bearer {server.api_key}", "OpenAI-Beta": "assistants=v2"}
+            answer = httpx.post(url, content=chunks(), headers=headers, timeout=30)
+            status, error = answer.status_code, answer.json()["error"]
+            assert sent < 256, sent  # the client stopped sending once the server closed
+        else:
+            with pytest.raises(openai.APIStatusError) as caught:
+                client.beta.threads.create(metadata={"note": "needle " + "x" * 2000})
+            status, error = caught.value.status_code, caught.value.body
+        assert status == 413
+        assert error["message"].startswith("Maximum content size limit (1000) exceeded (")
+        assert error["type"] == "server_error"
+        assert [c.status for c in server.calls] == [413]
+        with pytest.raises(openai.InternalServerError):  # the rule is still armed
+            client.beta.threads.create(metadata={"note": "needle"})
+        assert client.beta.threads.create(metadata={"note": "needle"}).object == "thread"
+
+
 def _raw_answer(server: MockServer, request: bytes) -> bytes:
     """Everything the server sends back to one raw request, until it closes."""
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
