@@ -8,7 +8,9 @@ to finish its headers, however slowly its bytes trickle in, then answers 408 and
 A request h11 itself refuses (malformed, or a request line and headers past its
 buffer) gets the API's error envelope instead of uvicorn's plain-text 400. And a
 server asked to stop (SIGTERM, Ctrl-C, `MockServer.stop`) waits at most
-`SHUTDOWN_GRACE` seconds for open streams before it cancels them.
+`SHUTDOWN_GRACE` seconds for open streams before it cancels them. Each request's scope
+carries the extension `DROP` (ASGI has no way to close a connection before answering),
+which the `drop` fault uses.
 
 `uvicorn_options()` is what `serve` and `MockServer` pass to uvicorn.
 """
@@ -26,6 +28,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from .errors import APIError, BadRequestError, RequestTimeoutError, error_body
 
 __all__ = [
+    "DROP",
     "HEADER_TIMEOUT",
     "SHUTDOWN_GRACE",
     "GuardedH11Protocol",
@@ -36,6 +39,9 @@ HEADER_TIMEOUT = 10.0
 """Seconds a request has to send its request line and headers."""
 SHUTDOWN_GRACE = 3
 """Seconds a stopping server waits for open responses (streams) to end."""
+DROP = "assistants-mock.drop"
+"""The scope extension whose `close()` closes the connection with nothing (more) sent;
+then `receive()` soon answers `http.disconnect`, and the app returns sending nothing."""
 
 
 class GuardedH11Protocol(H11Protocol):
@@ -52,6 +58,12 @@ class GuardedH11Protocol(H11Protocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._arm_header_deadline()
+
+    def handle_events(self) -> None:
+        super().handle_events()
+        if self.cycle is not None:  # its app has not run yet: it is a task, not started
+            extensions = self.cycle.scope.setdefault("extensions", {})
+            extensions.setdefault(DROP, {"close": self.transport.close})
 
     def on_response_complete(self) -> None:
         super().on_response_complete()

@@ -8,7 +8,7 @@ body; it lets `after` matching requests pass, then applies to the next `times` o
 - `status`: answers this status in OpenAI's error envelope, worded as the real API
   words it (`ERROR_WORDING`), with `retry-after`, `retry-after-ms` and
   `x-should-retry` headers when the rule gives them;
-- `drop`: closes the connection before any body is sent;
+- `drop`: closes the connection with no answer at all (not even a status line);
 - `cut_after_events`: sends that many events of a stream, then closes the connection
   (the run plays on, as when a client leaves);
 - nothing else: the request is only delayed.
@@ -200,16 +200,17 @@ class Faults:
             for r in self._rules
         )
 
-    def take(self, method: str, path: str, body: bytes = b"") -> Fault | None:
+    def take(self, method: str, path: str, body: bytes | None = None) -> Fault | None:
         """The rule that applies to this request, if any (counted as applied). Every
-        matching rule counts the request towards its `after`."""
+        matching rule counts the request towards its `after`. Without its `body` (not
+        read, or over the body limit) no rule with a body condition matches."""
         chosen: Fault | None = None
         with self._lock:
             for rule in self._rules:
                 fault = rule.fault
                 if not rule.left or not fault.matches(method, path):
                     continue
-                if fault.body is not None and fault.body.encode() not in body:
+                if fault.body is not None and (body is None or fault.body.encode() not in body):
                     continue
                 rule.seen += 1
                 if chosen is None and rule.seen > fault.after:

@@ -26,6 +26,8 @@ __all__ = [
     "MAX_URL_BYTES",
     "BodyLimits",
     "Limits",
+    "body_limit",
+    "declared_size",
 ]
 
 MAX_UPLOAD_BYTES = Settings.max_upload_bytes
@@ -51,6 +53,19 @@ class Limits:
     @classmethod
     def of(cls, settings: Settings) -> Limits:
         return cls(settings.max_upload_bytes, settings.max_body_bytes, settings.max_url_bytes)
+
+
+def body_limit(limits: Limits, headers: Headers) -> int:
+    """The most bytes a request with these headers may send: an upload's limit (with room
+    for its multipart framing), or any other body's."""
+    multipart = headers.get("content-type", "").lower().startswith("multipart/form-data")
+    return limits.upload_bytes + MULTIPART_OVERHEAD if multipart else limits.json_bytes
+
+
+def declared_size(headers: Headers) -> int | None:
+    """The body's size as its `Content-Length` declares it, if it does."""
+    declared = headers.get("content-length", "")
+    return int(declared) if declared.isdigit() else None
 
 
 class _Cut(Exception):
@@ -88,11 +103,10 @@ class BodyLimits:
             await error_response(error)(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        multipart = headers.get("content-type", "").lower().startswith("multipart/form-data")
-        limit = limits.upload_bytes + MULTIPART_OVERHEAD if multipart else limits.json_bytes
-        declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            response = error_response(PayloadTooLargeError.for_size(limit, int(declared)))
+        limit = body_limit(limits, headers)
+        declared = declared_size(headers)
+        if declared is not None and declared > limit:
+            response = error_response(PayloadTooLargeError.for_size(limit, declared))
             response.headers["connection"] = "close"  # the body is left unread
             await response(scope, receive, send)
             return

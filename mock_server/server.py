@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import weakref
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
@@ -209,19 +210,48 @@ class MockServer(AppServer):
         `settings` (the ones the server was made with, if not given) with `overrides`.
 
         `configure()` returns to the settings the server was made with. Raises `TypeError`
-        or `ValueError` for settings that do not exist or cannot be used, and then changes
-        nothing (a lasting store that cannot be opened raises after the old one was closed:
-        the server then needs a `configure()` that works).
+        or `ValueError` for settings that do not exist or cannot be used, or `StoreError`
+        (naming the file) for a lasting store that cannot be opened; the server then serves
+        on as before: the same store, objects, script, faults and calls.
+
+        The new backend is made before the old one is let go of, except where both name
+        one SQLite file, whose lock the old store must release first. Then the new
+        settings are tried on a store in memory, the old store is closed (its runs in
+        flight stop, as on `stop`) and the file opened again. Should that fail (the file
+        was taken meanwhile), the old settings open it again, as a restart would, with
+        the faults and calls they had, and the error is raised.
         """
         base = settings or self._defaults
         merged = base.revised(**overrides) if overrides else base
-        if self.settings.store != "memory":
-            self.backend.close()  # let go of the file (the new backend may open it again)
-        backend = Backend(merged)
-        if merged.store != "memory":
-            backend.reset()  # a lasting store holds what the last backend left: empty it
+        old = self.backend
+        shared = not self._closed and _same_file(self.settings.store, merged.store)
+        if shared:
+            Backend(merged.revised(store="memory")).close()  # raises with nothing changed
+            old.close()  # let go of the file and its lock, which the new store takes
+            self._closed = True
+        try:
+            backend = _emptied(Backend(merged))
+        except BaseException as exc:
+            if shared:
+                self._reopen(old, exc)
+            raise
+        if self.settings.store != "memory" and not self._closed:
+            old.close()
         self.settings = merged
+        self._closed = False
         # Routes and `Edge` read the backend from `app.state` on each request.
+        self.app.state.backend = backend
+
+    def _reopen(self, old: Backend, error: BaseException) -> None:
+        """Serve the current settings again after `old` was closed (its file reopened),
+        with the faults and calls it had; `error` is what made it necessary."""
+        try:
+            backend = Backend(self.settings)
+        except Exception as exc:  # the file was taken, or a file its settings name is gone
+            error.add_note(f"The store in use could not be opened again either: {exc}")
+            return  # closed: `start` (after `stop`) or a `configure` that works opens one
+        backend.faults, backend.journal = old.faults, old.journal
+        self._closed = False
         self.app.state.backend = backend
 
     def script(self, rule: Rule | dict[str, Any] | None = None, **fields: Any) -> Rule:
@@ -233,3 +263,25 @@ class MockServer(AppServer):
         with self.backend.lock:  # a lasting store keeps it at once
             self.backend.script.add(added)
         return added
+
+
+def _emptied(backend: Backend) -> Backend:
+    """`backend` with nothing in its store (a lasting one holds what the last backend
+    left); closed, if that fails."""
+    if backend.settings.store == "memory":
+        return backend
+    store = backend.store
+    try:
+        backend.reset()
+    except BaseException:
+        store.close()
+        raise
+    return backend
+
+
+def _same_file(store: str, other: str) -> bool:
+    """Whether two `store` settings name one SQLite file."""
+    prefix = "sqlite:"
+    if not (store.startswith(prefix) and other.startswith(prefix)):
+        return False
+    return Path(store.removeprefix(prefix)).resolve() == Path(other.removeprefix(prefix)).resolve()

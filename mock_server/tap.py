@@ -4,7 +4,9 @@ It records each one in the backend's journal, prints its line (`Settings.log_lev
 applies the fault rules (`faults.py`), by wrapping `receive` and `send`: a streamed
 answer's event names are read off the outgoing bytes (every event ends with a blank
 line), so it needs nothing from the run engine. It sits outside `Edge`, so requests
-that fail the header checks are journaled too.
+that fail the header checks are journaled too. A rule with a body condition makes it read
+the body before the app does, but no further than the body limit (`limits.py`) lets one
+go: a body over it matches no such rule and gets its 413.
 
 It reads the backend from `app.state` on each request, as `Edge` does; wrapped around an
 app with no backend (`replay`, `record`) it only prints, at the level it is given.
@@ -19,11 +21,14 @@ import re
 import time
 from typing import Any
 
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .connections import DROP
 from .errors import error_body
 from .faults import Fault, fault_error
 from .journal import BODY_LIMIT, EVENT_LIMIT, Call, Journal
+from .limits import Limits, body_limit, declared_size
 from .responses import OPENAI_VERSION, json_response
 from .settings import LogLevel
 from .terminal import Printer
@@ -89,14 +94,19 @@ class Tap:
         method: str = scope["method"]
         query = scope.get("query_string", b"").decode("latin-1")
         call = journal.open(method, path, query, scope.get("headers", []), at)
+        receive = _teed(call, receive)
         fault = None
         if faults and faults.needs_body(method, path):
-            body, receive = await _buffered(receive)
-            call.request_body, call.request_size = body[:BODY_LIMIT], len(body)
+            # Read no further than the body limit lets a body go: past it, the body matches
+            # no rule, and `BodyLimits` answers 413.
+            headers = Headers(scope=scope)
+            limit = body_limit(Limits.of(backend.settings), headers)
+            body: bytes | None = None
+            if (declared_size(headers) or 0) <= limit:
+                body, receive = await _buffered(receive, limit)
             fault = faults.take(method, path, body)
-        else:
-            receive = _teed(call, receive)
-            fault = faults.take(method, path) if faults else None
+        elif faults:
+            fault = faults.take(method, path)
         try:
             if fault is None:
                 await self.app(scope, receive, _recording(call, send, None, started))
@@ -123,23 +133,35 @@ class Tap:
             headers["x-request-id"] = backend.ids.request_id()
             await json_response(error_body(error), error.status, headers)(scope, receive, send)
         elif fault.drop:
-            await send({"type": "http.response.start", "status": 200, "headers": []})
+            close = scope.get("extensions", {}).get(DROP, {}).get("close")
+            if close is None:  # not our uvicorn protocol: the status line goes out first
+                await send({"type": "http.response.start", "status": 200, "headers": []})
+            else:
+                close()
+                while (await receive())["type"] != "http.disconnect":
+                    pass  # the body read so far; then uvicorn has seen the close
             raise _Cut
         else:
             await self.app(scope, receive, send)
 
 
-async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
-    """The request's whole body, and a `receive` that gives it again."""
+async def _buffered(receive: Receive, limit: int) -> tuple[bytes | None, Receive]:
+    """The request's body, and a `receive` that gives it again; None for a body over
+    `limit`, read only up to the message that crossed it."""
     chunks: list[bytes] = []
+    size = 0
+    more = False
     first: Message | None = None
     while True:
         message = await receive()
         if message["type"] != "http.request":
             first = message
             break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
+        chunk: bytes = message.get("body", b"")
+        chunks.append(chunk)
+        size += len(chunk)
+        more = message.get("more_body", False)
+        if not more or size > limit:
             break
     body = b"".join(chunks)
     replayed = False
@@ -150,10 +172,10 @@ async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
             replayed = True
             if first is not None:
                 return first
-            return {"type": "http.request", "body": body, "more_body": False}
+            return {"type": "http.request", "body": body, "more_body": more}
         return await receive()
 
-    return body, again
+    return (body if size <= limit else None), again
 
 
 def _teed(call: Call, receive: Receive) -> Receive:

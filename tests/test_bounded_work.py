@@ -4,8 +4,6 @@ scripted message patterns and search filters, each through HTTP (issue 11, part 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ from mock_server.script import ScriptError
 
 from .conftest import upload
 from .sdk import httpx, require_method, vector_stores
+from .subprocesses import finish, mock_server
 
 # --- the code interpreter's calculator -------------------------------------------------------
 
@@ -138,13 +137,7 @@ def test_patterns_re2_refuses_are_400s(
 def test_serve_names_a_bad_pattern_in_one_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("rules:\n  - message: '('\n    turns: [{text: x}]\n")
-    done = subprocess.run(
-        [sys.executable, "-m", "mock_server", "serve", "--scenario", str(bad), "--port", "0"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = finish(mock_server("serve", "--scenario", str(bad), "--port", "0"))
     assert done.returncode == 2  # a bad input, as argparse exits
     assert done.stdout == ""
     assert done.stderr.count("\n") == 1

@@ -7,59 +7,21 @@ import re
 import socket
 import subprocess
 import sys
-import time
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 from openai import BadRequestError, OpenAI
 
-ROOT = Path(__file__).parent.parent
-SCRIPT = Path(sys.executable).parent / "assistants-mock"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def launch(argv: list[str], stdout: Path | None = None) -> Generator[str]:
-    """Run `argv --port P` until the generator closes; yields the base URL once it listens.
-    What it prints goes to `stdout` when given."""
-    port = free_port()
-    out = stdout.open("w") if stdout is not None else None
-    process = subprocess.Popen([*argv, "--port", str(port)], cwd=ROOT, stdout=out)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert process.poll() is None, "the server exited"
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if out is not None:
-            out.close()
-
+from .subprocesses import ROOT, SCRIPT, finish, free_port, launch, mock_server
 
 EXTRA = ["--seed", "42", "--no-beta-header"]
 
 
 @pytest.fixture(params=["console-script", "python-m"])
 def served(request: pytest.FixtureRequest) -> Iterator[str]:
-    argv = (
-        [str(SCRIPT)]
-        if request.param == "console-script"
-        else [sys.executable, "-m", "mock_server"]
-    )
+    argv = [str(SCRIPT)] if request.param == "console-script" else mock_server()
     yield from launch([*argv, "serve", *EXTRA])
 
 
@@ -112,10 +74,7 @@ def test_a_port_in_use_is_one_line_and_exit_1(command: list[str], tmp_path: Path
         taken.listen()
         port = taken.getsockname()[1]
         argv = [arg.format(tmp=tmp_path) for arg in command]
-        done = subprocess.run(
-            [sys.executable, "-m", "mock_server", *argv, "--port", str(port)],
-            cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
-        )  # fmt: skip
+        done = finish(mock_server(*argv, "--port", str(port)))
     assert done.returncode == 1
     assert done.stderr == f"assistants-mock: port {port} on 127.0.0.1 is already in use\n"
     assert done.stdout == ""

@@ -9,7 +9,6 @@ import random
 import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from typing import Any
 import httpx2
 from openai import OpenAI
 
+from .subprocesses import mock_server
 from .test_determinism import HEADERS
 
 WRITERS = 4
@@ -33,7 +33,7 @@ def serving(db: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
     """`assistants-mock serve --store sqlite:db` in a subprocess, and its base URL."""
     argv = ["serve", "--port", "0", "--store", f"sqlite:{db}", "--log-level", "quiet"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "mock_server", *argv],
+        mock_server(*argv),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -6,6 +6,8 @@ file and from the pytest marker."""
 from __future__ import annotations
 
 import json
+import logging
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +21,7 @@ from mock_server import MockServer
 from mock_server.errors import BadRequestError
 from mock_server.faults import ERROR_WORDING
 
-from .sdk import httpx
+from .sdk import httpx, transport_error
 
 pytest_plugins = ["pytester"]
 
@@ -94,11 +96,82 @@ def test_after_and_body_choose_the_requests(server: MockServer) -> None:
 
 def test_a_dropped_connection_is_a_connection_error(server: MockServer) -> None:
     server.faults.add(path="/v1/assistants", drop=True)
-    with pytest.raises(openai.APIConnectionError):
+    with pytest.raises(openai.APIConnectionError) as caught:
         server.client(max_retries=0).beta.assistants.list()
+    # Not a status line and then no body ("incomplete chunked read"): no answer at all.
+    assert "without sending a response" in str(transport_error(caught.value))
     assert server.calls.last.status is None
     server.faults.add(path="/v1/assistants", drop=True)
     assert server.client(max_retries=1).beta.assistants.list().data == []
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_a_body_fault_reads_no_further_than_the_body_limit(chunked: bool) -> None:
+    """A rule matching bodies reads a body before the app does, but only up to the body
+    limit: a body over it gets the limit's 413 (the rule is not taken), and the server
+    stops reading it then, as without the rule."""
+    with MockServer(max_body_bytes=1000) as server:
+        server.faults.add(method="POST", path="/v1/threads", body="needle", status=503)
+        client = server.client()
+        if chunked:  # no Content-Length: the limit is found while reading
+            sent = 0
+
+            def chunks() -> Iterator[bytes]:
+                nonlocal sent
+                yield b'{"metadata": {"note": "needle'
+                for _ in range(1024):  # 64 MB, if the server read it all
+                    sent += 1
+                    yield b"x" * 65536
+                yield b'"}}'
+
+            url = f"{server.base_url}/threads"
+            headers = {"Authorization": f"Bearer {server.api_key}", "OpenAI-Beta": "assistants=v2"}
+            answer = httpx.post(url, content=chunks(), headers=headers, timeout=30)
+            status, error = answer.status_code, answer.json()["error"]
+            assert sent < 256, sent  # the client stopped sending once the server closed
+        else:
+            with pytest.raises(openai.APIStatusError) as caught:
+                client.beta.threads.create(metadata={"note": "needle " + "x" * 2000})
+            status, error = caught.value.status_code, caught.value.body
+        assert status == 413
+        assert error["message"].startswith("Maximum content size limit (1000) exceeded (")
+        assert error["type"] == "server_error"
+        assert [c.status for c in server.calls] == [413]
+        with pytest.raises(openai.InternalServerError):  # the rule is still armed
+            client.beta.threads.create(metadata={"note": "needle"})
+        assert client.beta.threads.create(metadata={"note": "needle"}).object == "thread"
+
+
+def _raw_answer(server: MockServer, request: bytes) -> bytes:
+    """Everything the server sends back to one raw request, until it closes."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(request)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    return data
+
+
+@pytest.mark.parametrize("body", [None, b'{"name": "drop me"}'], ids=["no-body", "body-matched"])
+def test_a_drop_sends_nothing_at_all(
+    server: MockServer, body: bytes | None, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Not even a status line: the client sees a connection closed with no answer."""
+    method = "GET" if body is None else "POST"
+    server.faults.add(method=method, path="/v1/assistants", drop=True,
+                      body=None if body is None else "drop me")  # fmt: skip
+    head = (
+        f"{method} /v1/assistants HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+        f"{server.api_key}\r\nOpenAI-Beta: assistants=v2\r\n"
+    )
+    if body is not None:
+        head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+    with caplog.at_level(logging.INFO):
+        assert _raw_answer(server, head.encode() + b"\r\n" + (body or b"")) == b""
+    assert server.calls.last.status is None
+    assert server.calls.last.fault is not None
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert server.client().beta.assistants.list().data == []
 
 
 def test_delay(server: MockServer) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from mock_server.limits import (
 )
 
 from .sdk import httpx
+from .subprocesses import mock_server
 
 KEY = {"authorization": "Bearer sk-test", "openai-beta": "assistants=v2"}
 
@@ -221,16 +221,7 @@ def test_sigterm_ends_serve_with_a_stream_open(tmp_path: Path) -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mock_server",
-            "serve",
-            "--port",
-            str(port),
-            "--scenario",
-            str(scenario),
-        ],
+        mock_server("serve", "--port", str(port), "--scenario", str(scenario)),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -28,7 +26,7 @@ from mock_server.replay import ReplayServer
 from mock_server.server import AppServer
 
 from .conftest import quiet
-from .test_cli import free_port, launch
+from .subprocesses import finish, free_port, launch, mock_server
 from .test_replay import OPENLLMETRY, Collector, math_tutor
 
 SECRETS = {"api_key": "sk-proxy-secret", "organization": "org-secret", "project": "proj-secret"}
@@ -136,7 +134,7 @@ def test_the_proxy_maps_its_base_url_onto_the_upstreams(
 def test_the_record_and_replay_commands(tmp_path: Path) -> None:
     """`assistants-mock record` then `assistants-mock replay`, as separate processes."""
     path = tmp_path / "cli.yaml"
-    command = [sys.executable, "-m", "mock_server"]
+    command = mock_server()
     record = [*command, "record", "--cassette", str(path), "--upstream"]
     with (
         MockServer(seed=0) as upstream,
@@ -282,8 +280,7 @@ def test_the_record_command_in_each_mode(tmp_path: Path) -> None:
     """Separate processes: `once` refuses an existing cassette with a way forward;
     `new_episodes` appends; `all` records again; each counts what it wrote."""
     path = tmp_path / "cli.yaml"
-    command = [sys.executable, "-m", "mock_server", "record", "--log-level", "quiet",
-               "--cassette", str(path)]  # fmt: skip
+    command = mock_server("record", "--log-level", "quiet", "--cassette", str(path))
     out = tmp_path / "out.txt"
 
     def record(mode: list[str], names: list[str]) -> list[str]:
@@ -300,10 +297,7 @@ def test_the_record_command_in_each_mode(tmp_path: Path) -> None:
         f"recorded 2 interactions -> {path}",
     ]
     before = path.read_bytes()
-    refused = subprocess.run(
-        [*command, "--upstream", "http://127.0.0.1:9/v1"],
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+    refused = finish([*command, "--upstream", "http://127.0.0.1:9/v1"])
     assert refused.returncode == 2
     assert refused.stderr.startswith(f"assistants-mock: {path} already holds 2 recorded")
     assert "--record-mode new_episodes" in refused.stderr

@@ -4,8 +4,6 @@ id positions, the clock, and runs in flight (which go on or end, never block a t
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ from mock_server import requests as rq
 from mock_server.backend import Backend
 from mock_server.settings import Settings
 
+from .subprocesses import finish, mock_server
 from .test_determinism import HEADERS, script
 
 WEATHER = [
@@ -236,13 +235,7 @@ def test_a_run_stopped_mid_stream_ends_failed_and_frees_its_thread(tmp_path: Pat
 def test_serve_refuses_a_store_another_server_holds(tmp_path: Path) -> None:
     store = f"sqlite:{tmp_path}/s.db"
     with MockServer(store=store):
-        second = subprocess.run(
-            [sys.executable, "-m", "mock_server", "serve", "--port", "0", "--store", store],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        second = finish(mock_server("serve", "--port", "0", "--store", store))
     assert second.returncode == 1
     assert second.stderr.strip().splitlines() == [
         f"assistants-mock: {tmp_path}/s.db is in use by another server (pid "

@@ -135,17 +135,24 @@ def test_cancel_after_deleting_the_reply_mid_stream(
 
 
 @pytest.mark.assistants_mock(stream_delay_ms=2)
-def test_deleting_the_thread_mid_stream_ends_the_stream_cleanly(
-    http: httpx.Client, assistants_mock: MockServer
+@pytest.mark.parametrize("interruption", ["thread-deleted", "reset"])
+def test_the_thread_going_mid_stream_ends_the_stream_cleanly(
+    http: httpx.Client, assistants_mock: MockServer, interruption: str
 ) -> None:
+    """The thread deleted, or the whole server reset, while a run on it streams."""
     assistant_id, thread_id = _conversation(http)
+    reset = assistants_mock.base_url.removesuffix("/v1") + "/assistants-mock/reset"
     with httpx.Client(base_url=assistants_mock.base_url, headers=HEADERS) as other:
+        interrupt = {
+            "thread-deleted": lambda _: _ok(other.delete(f"/threads/{thread_id}")),
+            "reset": lambda _: _ok(other.post(reset)),
+        }[interruption]
         seen = _stream_until(
             http,
             f"/threads/{thread_id}/runs",
             {"assistant_id": assistant_id},
             "thread.message.delta",
-            lambda _: _ok(other.delete(f"/threads/{thread_id}")),
+            interrupt,
         )
     assert seen[-1] == ("done", "[DONE]")
     names = {name for name, _ in seen}
@@ -170,25 +177,6 @@ def test_deleting_the_assistant_mid_stream_lets_the_run_complete(
     assert [name for name, _ in seen][-2:] == ["thread.run.completed", "done"]
     messages = _ok(http.get(f"/threads/{thread_id}/messages"))["data"]
     assert [m["status"] for m in messages] == ["completed", "completed"]
-
-
-@pytest.mark.assistants_mock(stream_delay_ms=2)
-def test_a_reset_mid_stream_ends_the_stream_cleanly(
-    http: httpx.Client, assistants_mock: MockServer
-) -> None:
-    assistant_id, thread_id = _conversation(http)
-    with httpx.Client(base_url=assistants_mock.base_url, headers=HEADERS) as other:
-        seen = _stream_until(
-            http,
-            f"/threads/{thread_id}/runs",
-            {"assistant_id": assistant_id},
-            "thread.message.delta",
-            lambda _: _ok(
-                other.post(assistants_mock.base_url.removesuffix("/v1") + "/assistants-mock/reset")
-            ),
-        )
-    assert seen[-1] == ("done", "[DONE]")
-    assert http.get(f"/threads/{thread_id}").status_code == 404
 
 
 def test_a_500_leaves_the_connection_usable(

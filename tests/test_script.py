@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,6 +18,7 @@ from mock_server import MockServer
 from mock_server.script import ScriptError
 
 from .sdk import httpx
+from .subprocesses import finish, mock_server
 
 WEATHER = {
     "type": "function",
@@ -459,13 +458,7 @@ def test_python_and_file_scripts_name_unknown_keys(
 def test_serve_names_a_bad_scenario_in_one_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("rules:\n  - turns: [{text: x}]\n    asistant: Helper\n")
-    done = subprocess.run(
-        [sys.executable, "-m", "mock_server", "serve", "--scenario", str(bad), "--port", "0"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = finish(mock_server("serve", "--scenario", str(bad), "--port", "0"))
     assert done.returncode == 2  # a bad input, as argparse exits
     assert done.stdout == ""
     assert done.stderr == (

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +23,7 @@ from mock_server.settings import (
     markdown_table,
 )
 
-from .test_cli import ROOT, SCRIPT, launch
+from .subprocesses import ROOT, SCRIPT, finish, launch, mock_server
 
 pytest_plugins = ["pytester"]
 
@@ -242,7 +240,7 @@ def test_serve_refuses_bad_flags_in_one_line(
 def test_serve_takes_a_scenario_files_settings_and_flags_win(tmp_path: Path) -> None:
     path = tmp_path / "scenario.yaml"
     path.write_text(SCENARIO.replace("rules:\n  - turns:\n      - text: From the file.\n", ""))
-    base = [sys.executable, "-m", "mock_server", "serve", "--scenario", str(path)]
+    base = mock_server("serve", "--scenario", str(path))
     for extra, seed in (([], 7), (["--seed", "3"], 3)):
         served = launch([*base, *extra])
         with OpenAI(base_url=next(served), api_key="sk-cli", max_retries=0) as client:
@@ -254,13 +252,7 @@ def test_serve_takes_a_scenario_files_settings_and_flags_win(tmp_path: Path) -> 
 
 
 def test_a_bad_flag_fails_fast_in_a_real_process() -> None:
-    done = subprocess.run(
-        [str(SCRIPT), "serve", "--run-progression", "per-poll"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = finish([str(SCRIPT), "serve", "--run-progression", "per-poll"])
     assert done.returncode == 2
     assert re.search(
         r"assistants-mock serve: error: argument --run-progression: run_progression='per-poll' "

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 import subprocess
-import sys
 
 import pytest
 from openai import OpenAI
@@ -16,7 +15,7 @@ from mock_server.settings import LogLevel
 from mock_server.terminal import Printer
 
 from .sdk import httpx
-from .test_cli import ROOT, free_port
+from .subprocesses import ROOT, free_port, mock_server
 
 LINE = r"\d\d:\d\d:\d\d {method} {path} {status} \d+\.\d ms"
 
@@ -71,8 +70,7 @@ def test_colour_on_a_terminal() -> None:
 
 def test_replay_prints_its_requests() -> None:
     port = free_port()
-    argv = [sys.executable, "-m", "mock_server", "replay", "cassettes/seed_polled.yaml",
-            "--port", str(port)]  # fmt: skip
+    argv = mock_server("replay", "cassettes/seed_polled.yaml", "--port", str(port))
     process = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None

@@ -5,7 +5,6 @@ the cassette replays to the SDK with no model and no server."""
 from __future__ import annotations
 
 import contextlib
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from openai.types.beta.threads.run_submit_tool_outputs_params import ToolOutput
 from mock_server.proxy import RecordingProxy
 from mock_server.replay import ReplayServer
 
-from .test_cli import launch
+from .subprocesses import launch, mock_server
 from .test_contract_runs import WEATHER
 from .upstream_stub import Reply, UpstreamStub
 
@@ -53,9 +52,8 @@ def test_serve_with_an_upstream_behind_record_writes_a_replayable_cassette(
             Reply(tool_calls=[("call_lima", "get_current_weather", '{"location": "Lima"}')]),
             Reply(text="Lima is 22C today."),
         ]
-        serve = [sys.executable, "-m", "mock_server", "serve", "--log-level", "quiet",
-                 "--model-upstream", stub.base_url,
-                 "--model-map", "gpt-4o=llama3.1:8b"]  # fmt: skip
+        serve = mock_server("serve", "--log-level", "quiet", "--model-upstream", stub.base_url,
+                            "--model-map", "gpt-4o=llama3.1:8b")  # fmt: skip
         with contextlib.closing(launch(serve)) as started:
             bridge = next(started)
             with RecordingProxy(bridge, cassette) as proxy, proxy.client(api_key="sk-x") as client:
