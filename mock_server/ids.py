@@ -78,6 +78,10 @@ class IdFactory:
         with self._lock:
             return {name: drawn for name, drawn in sorted(self._drawn.items()) if drawn}
 
+    def drawn(self, name: str) -> int:
+        """How far one stream has drawn (`req_` for request ids)."""
+        return self._drawn.get(name, 0)
+
     def new(self, prefix: Prefix, *, length: int = 24, hex: bool = False) -> str:
         """A new id such as `asst_` + 24 base62 characters.
 
