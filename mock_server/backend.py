@@ -290,10 +290,12 @@ class Backend:
         with self.lock:
             self.get_thread(thread_id)
             self.driver.forget_thread(thread_id)
-            for run in self.store.runs.children(thread_id):
+            runs = self.store.runs.children(thread_id)
+            for run in runs:
                 for step in self.store.steps.children(run.id):
                     self.store.steps.delete(step.id)
                 self.store.runs.delete(run.id)
+            self.timeline.forget(run.id for run in runs)
             for message in self.store.messages.children(thread_id):
                 self.store.messages.delete(message.id)
             self.store.threads.delete(thread_id)
