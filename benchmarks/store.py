@@ -4,11 +4,13 @@
    `assistants-mock serve` processes: the memory store, and the SQLite store (a file in
    a temporary directory on local disk) with `store_sync` `full` (an fsync per write
    action, the default) and `normal`; interleaved; medians and the ratio to memory.
+   `--rules N` first gives each server N scripted rules that match no run (a long
+   scenario): what a lasting store keeps of the script must not cost every request.
 2. The first page of a thread's messages (`GET /threads/{id}/messages`, 20 per page),
    for a thread of 100 messages and one of 20 000, on each store (a `MockServer` in a
    thread, filled directly in one transaction); medians and the ratio long / short.
 
-    python -m benchmarks.store [--rounds 30] [--pages 200]
+    python -m benchmarks.store [--rounds 30] [--pages 200] [--rules 0]
 
 Targets (issue 12): each workflow on SQLite <= 1.5x memory; the long thread's first page
 <= 1.2x the short one's, on both stores.
@@ -34,7 +36,15 @@ from .workflow import _free_port, _process, polled, streamed
 SHORT, LONG = 100, 20_000
 
 
-def workflows(rounds: int, folder: Path) -> None:
+def scripted(url: str, rules: int) -> None:
+    """Give the server at `url` `rules` scripted rules that match no run."""
+    scenario = {"rules": [{"thread": f"thread_none{n}", "turns": [{"text": "-"}]}
+                          for n in range(rules)]}  # fmt: skip
+    control = url.removesuffix("/v1") + "/assistants-mock/script"
+    httpx2.post(control, json=scenario).raise_for_status()
+
+
+def workflows(rounds: int, folder: Path, rules: int = 0) -> None:
     samples: dict[str, list[float]] = {}
     memory_argv = ["mock_server", "serve", "--log-level", "quiet"]
     full_argv = [*memory_argv, "--store", f"sqlite:{folder}/full.db"]
@@ -45,6 +55,8 @@ def workflows(rounds: int, folder: Path) -> None:
         _process(normal_argv, _free_port()) as normal_url,
     ):
         urls = (("memory", memory_url), ("full", full_url), ("normal", normal_url))
+        for _, url in urls if rules else ():
+            scripted(url, rules)
         clients = {
             name: OpenAI(base_url=url, api_key="sk-bench", max_retries=0) for name, url in urls
         }
@@ -60,7 +72,8 @@ def workflows(rounds: int, folder: Path) -> None:
                     samples.setdefault(f"{what}/{name}", []).append(time.perf_counter() - start)
         for client in clients.values():
             client.close()
-    print(f"\nseed workflow, each store in its own process, {rounds} rounds (medians)")
+    with_rules = f", {rules} scripted rules" if rules else ""
+    print(f"\nseed workflow, each store in its own process, {rounds} rounds{with_rules} (medians)")
     for what in ("streamed", "polled"):
         memory = statistics.median(samples[f"{what}/memory"]) * 1000
         line = f"{what:9} memory {memory:6.2f} ms"
@@ -111,11 +124,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--pages", type=int, default=200)
+    parser.add_argument("--rules", type=int, default=0, help="scripted rules on each server")
     args = parser.parse_args()
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     with tempfile.TemporaryDirectory() as tmp:
-        workflows(args.rounds, Path(tmp))
-        first_pages(args.pages, Path(tmp))
+        workflows(args.rounds, Path(tmp), args.rules)
+        if args.pages:
+            first_pages(args.pages, Path(tmp))
 
 
 if __name__ == "__main__":

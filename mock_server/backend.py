@@ -105,6 +105,8 @@ class Backend:
         self.library = Library(self.store, self.ids, self.clock, self.settings)
         self.lock = ActionLock(self.store)
         self.library.lock = self.lock  # type: ignore[assignment]  # one lock, one transaction
+        self._meta_ids: tuple[int, dict[str, int]] = (-1, {})
+        self._meta_script: tuple[int, list[dict[str, Any]]] = (-1, [])
         self.store.meta_source = self._meta
         self.script = Script()
         self.faults = Faults()
@@ -133,12 +135,23 @@ class Backend:
         self._resume_runs()
 
     def _meta(self) -> dict[str, Any]:
-        """What a lasting store keeps beside the objects: where ids and the clock are."""
-        positions = self.ids.positions()
-        requests = positions.pop("req_", 0)
-        clock = self.clock.now() if isinstance(self.clock, FrozenClock) else None
-        script = script_rules(self.script)
-        return {"ids": positions, "requests": requests, "clock": clock, "script": script}
+        """What a lasting store keeps beside the objects: where ids and the clock are, and
+        the scripted turns left. Called at every commit: each part is rebuilt only when it
+        moved (else the same object, which the store sees as unchanged), so a read costs
+        nothing and the script is dumped only when a rule was added or a turn taken;
+        request ids move on every request and are read each time."""
+        if self.ids.revision != self._meta_ids[0]:
+            positions = self.ids.positions()
+            positions.pop("req_", None)
+            self._meta_ids = (self.ids.revision, positions)
+        if self.script.revision != self._meta_script[0]:
+            self._meta_script = (self.script.revision, script_rules(self.script))
+        return {
+            "ids": self._meta_ids[1],
+            "requests": self.ids.drawn("req_"),
+            "clock": self.clock.now() if isinstance(self.clock, FrozenClock) else None,
+            "script": self._meta_script[1],
+        }
 
     def _resume_runs(self) -> None:
         """Runs found in flight in the store (the server stopped under them, or a snapshot
@@ -277,10 +290,12 @@ class Backend:
         with self.lock:
             self.get_thread(thread_id)
             self.driver.forget_thread(thread_id)
-            for run in self.store.runs.children(thread_id):
+            runs = self.store.runs.children(thread_id)
+            for run in runs:
                 for step in self.store.steps.children(run.id):
                     self.store.steps.delete(step.id)
                 self.store.runs.delete(run.id)
+            self.timeline.forget(run.id for run in runs)
             for message in self.store.messages.children(thread_id):
                 self.store.messages.delete(message.id)
             self.store.threads.delete(thread_id)

@@ -24,7 +24,7 @@ from .runs import ACTIVE, RunStatus, transition
 from .scripted import ScriptedTurns
 from .sse import Event
 from .turns import Outputs, Pass, TurnContext, Waiting
-from .wire import JSON, Message, Run, Thread
+from .wire import JSON, Message, Run, RunStep, Thread
 
 __all__ = ["SERVER_FAILURE", "RunExecutor", "Services"]
 
@@ -45,6 +45,15 @@ class _RunGone(Exception):
 
 def _text(message: Message) -> str:
     return "".join(block["text"]["value"] for block in message.content if block["type"] == "text")
+
+
+def _prompt_tokens(run: Run, texts: Sequence[str]) -> int:
+    """The prompt of `run` over the conversation `texts`, counted as the model counts it."""
+    return (
+        3
+        + fake_model.count_tokens(run.instructions or "")
+        + sum(4 + fake_model.count_tokens(t) for t in texts)
+    )
 
 
 class RunExecutor:
@@ -174,7 +183,12 @@ class RunExecutor:
         run = self.run
         yield Event("thread.run.created", run)
         yield Event("thread.run.queued", run)
-        work = self._work()
+        yield from self._guarded(self._work())
+
+    def _guarded(
+        self, work: Generator[Event | Waiting, None, None]
+    ) -> Generator[Event | Waiting, None, None]:
+        """`work`'s events, until a cancel or an expiry: then the wind-down's."""
         while True:
             if self.cancel_requested or self.expire_requested:
                 work.close()
@@ -197,11 +211,7 @@ class RunExecutor:
         run = self.run
         conversation = self._conversation(run)
         texts = [_text(m) for m in conversation]
-        prompt_tokens = (
-            3
-            + fake_model.count_tokens(run.instructions or "")
-            + sum(4 + fake_model.count_tokens(t) for t in texts)
-        )
+        prompt_tokens = _prompt_tokens(run, texts)
         if run.max_prompt_tokens is not None and prompt_tokens > run.max_prompt_tokens:
             yield self.move(
                 RunStatus.INCOMPLETE,
@@ -224,6 +234,11 @@ class RunExecutor:
     def conversation(self) -> list[Message]:
         """The thread's messages the run sees (its `truncation_strategy` applied)."""
         return self._conversation(self.run)
+
+    def prompt_tokens(self) -> int:
+        """The run's prompt in tokens: its instructions and the conversation it sees."""
+        run = self.run
+        return _prompt_tokens(run, [_text(m) for m in self._conversation(run)])
 
     def file_name(self, file_id: str) -> str:
         found = self.services.store.files.get(file_id)
@@ -293,11 +308,47 @@ class RunExecutor:
         self.paused = True
         yield self.move(RunStatus.REQUIRES_ACTION, required_action=made.required_action())
         # Resumed by `submit`.
+        return (yield from self._take_outputs(made, prompt_tokens))
+
+    def _take_outputs(self, made: Calls, prompt_tokens: int) -> Generator[Event, None, Outputs]:
+        """The outputs `submit` handed over complete the calls' step; the run goes on."""
         yield self._players.answer_calls(made, self._outputs, prompt_tokens)
         yield self.move(RunStatus.QUEUED, required_action=None)
         yield self.move(RunStatus.IN_PROGRESS)
         self.answered = [(call_id, call, self._outputs[call_id]) for call_id, call in made.made]
         return [(call.name, self._outputs[call_id]) for call_id, call in made.made]
+
+    @classmethod
+    def waiting_for_outputs(cls, services: Services, run: Run, step: RunStep) -> RunExecutor:
+        """An executor for a run found waiting in `requires_action` on its calls' `step`
+        with no executor to go on with (the server stopped under it, or a snapshot caught
+        it): paused until `submit`; the outputs complete the step and the default model
+        answers them (a scripted rule's later turns are not played again)."""
+        assert run.required_action is not None
+        made = Calls(
+            step,
+            [
+                (
+                    call["id"],
+                    fake_model.FunctionCall(
+                        call["function"]["name"], call["function"]["arguments"]
+                    ),
+                )
+                for call in run.required_action["submit_tool_outputs"]["tool_calls"]
+            ],
+        )
+        executor = cls(services, run.id)
+        executor._open.step = step
+        executor.paused = True
+        executor._events = executor._guarded(executor._answer_resumed(made))
+        return executor
+
+    def _answer_resumed(self, made: Calls) -> Generator[Event, None, None]:
+        """The outputs a resumed run waited for, answered as the default model answers."""
+        prompt_tokens = self.prompt_tokens()
+        outputs = yield from self._take_outputs(made, prompt_tokens)
+        prompt_tokens += sum(fake_model.count_tokens(output) for _, output in outputs)
+        yield from self.write_message(fake_model.reply_with_outputs(outputs), prompt_tokens)
 
     def run_code(
         self, code: fake_model.CodeRun, prompt_tokens: int, image_file_ids: Sequence[str] = ()

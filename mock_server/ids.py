@@ -18,6 +18,9 @@ __all__ = ["IdFactory", "Prefix"]
 
 _BASE62 = string.ascii_letters + string.digits
 _HEX = "0123456789abcdef"
+_SKIP_WORDS = 1 << 15
+"""32-bit words of the generator skipped per `getrandbits` call in `restore` (a 128 KiB
+integer): bounds the memory of moving to a far position."""
 
 
 class Prefix(StrEnum):
@@ -42,6 +45,10 @@ class IdFactory:
         self._streams: dict[str, random.Random] = {}
         self._drawn: dict[str, int] = {}
         self._lock = threading.Lock()
+        self.revision = 0
+        """Moves whenever an object id is drawn or the positions are restored (request ids
+        aside, which move on every request): a lasting store rewrites the positions only
+        when it moved."""
         self.restore(positions or {})
 
     def restore(self, positions: dict[str, int]) -> None:
@@ -50,10 +57,9 @@ class IdFactory:
             self._streams.clear()
             self._drawn.clear()
             for name, drawn in positions.items():
-                stream = self._stream(name)
-                for _ in range(drawn):  # `choices` draws one `random()` per character
-                    stream.random()
+                _skip(self._stream(name), drawn)
                 self._drawn[name] = drawn
+            self.revision += 1
 
     def _stream(self, name: str) -> random.Random:
         stream = self._streams.get(name)
@@ -72,6 +78,10 @@ class IdFactory:
         with self._lock:
             return {name: drawn for name, drawn in sorted(self._drawn.items()) if drawn}
 
+    def drawn(self, name: str) -> int:
+        """How far one stream has drawn (`req_` for request ids)."""
+        return self._drawn.get(name, 0)
+
     def new(self, prefix: Prefix, *, length: int = 24, hex: bool = False) -> str:
         """A new id such as `asst_` + 24 base62 characters.
 
@@ -79,9 +89,21 @@ class IdFactory:
         `vs_` + 32 lowercase hex); they draw from the prefix's own stream all the same.
         """
         with self._lock:
+            self.revision += 1
             return prefix.value + self._draw(prefix.value, _HEX if hex else _BASE62, length)
 
     def request_id(self) -> str:
         """A new `x-request-id`: `req_` + 32 lowercase hex digits."""
         with self._lock:
             return "req_" + self._draw("req_", _HEX, 32)
+
+
+def _skip(stream: random.Random, draws: int) -> None:
+    """Move `stream` past `draws` characters, as `choices` would have drawn them, without
+    drawing them one by one: each character is one `random()`, which takes two 32-bit
+    words of the Mersenne Twister, and `getrandbits(32 * n)` takes exactly n words."""
+    words = 2 * draws
+    while words:
+        step = min(words, _SKIP_WORDS)
+        stream.getrandbits(32 * step)
+        words -= step

@@ -32,6 +32,10 @@ TRANSITIONS: dict[RunStatus, frozenset[RunStatus]] = {
     ),
     RunStatus.IN_PROGRESS: frozenset(
         {
+            # Queued again: the server stopped under a run before it made any step, and a
+            # restarted server plays it again from the start (`resume.py`); nothing the
+            # client saw of it is undone.
+            RunStatus.QUEUED,
             RunStatus.REQUIRES_ACTION,
             RunStatus.COMPLETED,
             RunStatus.INCOMPLETE,

@@ -288,6 +288,9 @@ class Script:
     def __init__(self) -> None:
         self._rules: list[tuple[Rule, list[Turn]]] = []
         self._lock = threading.Lock()
+        self.revision = 0
+        """Moves whenever the rules or their turns left change (add, clear, a turn taken):
+        what a lasting store keeps of the script is rewritten only then."""
 
     def add(self, rule: Rule) -> None:
         with self._lock:
@@ -296,10 +299,17 @@ class Script:
             for number, turn in enumerate(turns):
                 turn._origin = f"Scripted rule {index} ({rule.describe()}), turn {number}"
             self._rules.append((rule, turns))
+            self.revision += 1
 
     def clear(self) -> None:
         with self._lock:
             self._rules.clear()
+            self.revision += 1
+
+    def left(self) -> list[tuple[Rule, tuple[Turn, ...]]]:
+        """The rules with turns left, in order, each with the turns it has left."""
+        with self._lock:
+            return [(rule, tuple(turns)) for rule, turns in self._rules if turns]
 
     def take(
         self, *, assistant_id: str, assistant_name: str | None, thread_id: str, prompt: str
@@ -313,17 +323,16 @@ class Script:
                     thread_id=thread_id,
                     prompt=prompt,
                 ):
+                    self.revision += 1
                     return left.pop(0)
         return None
 
     def unused(self) -> list[dict[str, Any]]:
         """Rules with turns never taken, and how many: what a test should not leave."""
-        with self._lock:
-            return [
-                {**rule.model_dump(exclude={"turns"}, exclude_none=True), "turns_left": len(left)}
-                for rule, left in self._rules
-                if left
-            ]
+        return [
+            {**rule.model_dump(exclude={"turns"}, exclude_none=True), "turns_left": len(left)}
+            for rule, left in self.left()
+        ]
 
     def assert_all_used(self) -> None:
         """Raise if any scripted turn never matched a run: a script that does not match

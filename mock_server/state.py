@@ -68,15 +68,13 @@ class SnapshotError(ValueError):
 
 def script_rules(script: Script) -> list[dict[str, Any]]:
     """The scripted rules with turns left, each with only the turns it has left."""
-    with script._lock:
-        return [
-            {
-                **rule.model_dump(mode="json", exclude={"turns"}, exclude_none=True),
-                "turns": [turn.model_dump(mode="json", exclude_none=True) for turn in left],
-            }
-            for rule, left in script._rules
-            if left
-        ]
+    return [
+        {
+            **rule.model_dump(mode="json", exclude={"turns"}, exclude_none=True),
+            "turns": [turn.model_dump(mode="json", exclude_none=True) for turn in left],
+        }
+        for rule, left in script.left()
+    ]
 
 
 def restore_script(script: Script, rules: list[Any], path: str = "$.script") -> None:
@@ -226,7 +224,7 @@ def _plan(document: Any) -> tuple[_Plan, dict[str, int], int | None, list[Rule]]
         raise _fail("$.clock", f"{clock!r} is not a time in Unix seconds")
     rules = Script()
     restore_script(rules, doc.get("script", []))
-    return plan, ids, clock, [rule for rule, _ in rules._rules]
+    return plan, ids, clock, [rule for rule, _ in rules.left()]
 
 
 def _plan_files(plan: _Plan, doc: dict[str, Any]) -> None:

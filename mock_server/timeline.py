@@ -2,12 +2,14 @@
 
 The backend calls `Timeline.record` once for every event it pulls from a run's executor;
 `GET /assistants-mock/state` and the inspector show the result. Bounded: the first
-`TIMELINE_LIMIT` events of a run are kept (the count goes on).
+`TIMELINE_LIMIT` events of a run are kept (the count goes on), and a run's timeline goes
+with its thread (`forget`).
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +48,16 @@ class Timeline:
                 events.names.append(name)
                 events.streamed.append(streamed)
                 events.at.append(at)
+
+    def __len__(self) -> int:
+        """How many runs have a timeline."""
+        return len(self._runs)
+
+    def forget(self, run_ids: Iterable[str]) -> None:
+        """Drop the timelines of these runs: their thread was deleted."""
+        with self._lock:
+            for run_id in run_ids:
+                self._runs.pop(run_id, None)
 
     def of(self, run_id: str) -> dict[str, Any]:
         """A run's events, with consecutive repeats folded: `[{"event", "count", "at",

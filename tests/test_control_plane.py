@@ -172,6 +172,21 @@ def test_state_renders_everything_with_timelines(server: MockServer) -> None:
     assert not any(e["streamed"] for e in later["timeline"]["events"])
 
 
+def test_a_deleted_thread_takes_its_runs_timelines_with_it(server: MockServer) -> None:
+    client = server.client()
+    kept_thread, kept_run = seed_workflow(client)
+    gone_thread, gone_run = seed_workflow(client)
+    assert server.backend.timeline.of(gone_run)["count"] > 0
+    assert client.beta.threads.delete(gone_thread).deleted
+    assert server.backend.timeline.of(gone_run) == {"count": 0, "events": []}
+    assert len(server.backend.timeline) == 1  # nothing else is held for the deleted runs
+    state = httpx.get(control(server, "state")).json()
+    assert [t["id"] for t in state["threads"]] == [kept_thread]
+    kept = state["threads"][0]["runs"][0]
+    assert kept["id"] == kept_run
+    assert kept["timeline"]["events"][-1]["event"] == "thread.run.completed"
+
+
 def test_state_of_one_thread(server: MockServer) -> None:
     thread_id, _ = seed_workflow(server.client())
     state = httpx.get(control(server, "state"), params={"thread_id": thread_id}).json()

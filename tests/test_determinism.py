@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from mock_server import MockServer
+from mock_server.ids import IdFactory, Prefix
 
 from .sdk import httpx
 
@@ -119,3 +120,25 @@ def test_ids_look_like_the_real_ones(seed_7: list[Exchange]) -> None:
 
 def test_bodies_are_pretty_printed_with_two_spaces(seed_7: list[Exchange]) -> None:
     assert seed_7[0].body.startswith(b'{\n  "id": "asst_')
+
+
+def test_ids_restored_at_a_far_position_continue_as_if_drawn_all_the_way() -> None:
+    drawn = IdFactory(seed=7)
+    for n in range(20_000):  # every shape: base62 24 and 22, hex 32, request ids
+        drawn.new(Prefix.MESSAGE)
+        if n % 3 == 0:
+            drawn.new(Prefix.FILE, length=22)
+        if n % 5 == 0:
+            drawn.new(Prefix.VECTOR_STORE, length=32, hex=True)
+        drawn.request_id()
+    restored = IdFactory(seed=7, positions=drawn.positions())
+    assert restored.positions() == drawn.positions()
+    assert drawn.positions()["msg_"] == 480_000
+    for _ in range(50):
+        assert restored.new(Prefix.MESSAGE) == drawn.new(Prefix.MESSAGE)
+        assert restored.new(Prefix.FILE, length=22) == drawn.new(Prefix.FILE, length=22)
+        assert restored.new(Prefix.VECTOR_STORE, hex=True) == drawn.new(
+            Prefix.VECTOR_STORE, hex=True
+        )
+        assert restored.request_id() == drawn.request_id()
+        assert restored.new(Prefix.THREAD) == drawn.new(Prefix.THREAD)

@@ -204,6 +204,49 @@ def test_a_run_waiting_for_outputs_expires_after_a_restart(tmp_path: Path) -> No
         assert again.status_code == 200  # the thread is not blocked
 
 
+def test_a_run_waiting_for_outputs_is_cancelled_after_a_restart(tmp_path: Path) -> None:
+    store = f"sqlite:{tmp_path}/s.db"
+    with MockServer(store=store) as server, http(server) as client:
+        waiting = waiting_run(client, build(client))
+    with MockServer(store=store) as server:
+        sdk = server.client()
+        thread_id, run_id = waiting["thread_id"], waiting["id"]
+        assert sdk.beta.threads.runs.cancel(run_id, thread_id=thread_id).status == "cancelling"
+        run = sdk.beta.threads.runs.retrieve(run_id, thread_id=thread_id)
+        assert run.status == "cancelled"
+        steps = sdk.beta.threads.runs.steps.list(run_id, thread_id=thread_id).data
+        assert [(s.type, s.status) for s in steps] == [("tool_calls", "cancelled")]
+        sdk.beta.threads.messages.create(thread_id, role="user", content="free again")
+
+
+def test_a_run_stopped_before_its_first_step_plays_again_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(store=f"sqlite:{tmp_path}/s.db")
+    backend = Backend(settings)  # driven directly: a stream cut off once in progress
+    assistant = backend.create_assistant(rq.CreateAssistant.model_validate({"model": "gpt-4o"}))
+    thread = backend.create_thread(
+        rq.CreateThread.model_validate({"messages": [{"role": "user", "content": "Hello"}]})
+    )
+    executor = backend.create_run(
+        thread.id, rq.CreateRun.model_validate({"assistant_id": assistant.id, "stream": True})
+    )
+    while (event := backend.next_event(executor)) is not None:
+        if event.name == "thread.run.in_progress":
+            break
+    assert backend.store.steps.children(executor.run_id) == []
+    backend.store.close()  # the process dies here: the run made nothing yet
+    with MockServer(store=settings.store) as server:
+        sdk = server.client()
+        run = sdk.beta.threads.runs.retrieve(executor.run_id, thread_id=thread.id)
+        assert run.status in ("queued", "in_progress", "completed")
+        run = sdk.beta.threads.runs.poll(executor.run_id, thread_id=thread.id)
+        assert run.status == "completed"
+        assert run.started_at is not None
+        reply = sdk.beta.threads.messages.list(thread.id).data[0]
+        assert (reply.role, reply.run_id) == ("assistant", executor.run_id)
+
+
 def test_a_run_stopped_mid_stream_ends_failed_and_frees_its_thread(tmp_path: Path) -> None:
     settings = Settings(store=f"sqlite:{tmp_path}/s.db")
     backend = Backend(settings)  # driven directly: a stream cut off half way

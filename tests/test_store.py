@@ -7,6 +7,7 @@ import random
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -117,6 +118,26 @@ def test_a_transaction_commits_its_writes_with_the_meta_record(store: Store) -> 
         store.threads.insert(thread(1))
     expected = {"ids": {"thread_": 48}, "clock": 5} if isinstance(store, SqliteStore) else {}
     assert store.load_meta() == expected
+
+
+def test_an_sqlite_transaction_writes_only_what_moved(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "s.db")
+    wal = tmp_path / "s.db-wal"
+    meta: dict[str, Any] = {"ids": {"thread_": 24}, "requests": 1, "clock": 5, "script": []}
+    store.meta_source = lambda: meta
+    with store.transaction():
+        store.threads.insert(thread(1))
+    written = wal.stat().st_size
+    meta = {**meta, "requests": 2}  # a read: only its request id moved
+    with store.transaction():
+        assert store.threads.get("thread_1") == thread(1)
+    assert wal.stat().st_size == written
+    meta = {**meta, "clock": 6}  # the control plane moved the frozen clock
+    with store.transaction():
+        pass
+    assert wal.stat().st_size > written
+    assert store.load_meta() == {"ids": {"thread_": 24}, "requests": 2, "clock": 6, "script": []}
+    store.close()
 
 
 def test_an_sqlite_store_keeps_everything_across_a_reopen(tmp_path: Path) -> None:

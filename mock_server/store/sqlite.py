@@ -217,9 +217,7 @@ class SqliteStore:
         except StoreError:
             self._release_lock()
             raise
-        self._saved = {
-            key: value for key, value in self.load_meta().items() if key not in VOLATILE_META
-        }
+        self._saved = self.load_meta()
         row = self._db.execute("SELECT max(seq) FROM objects").fetchone()
         self._seq = (row[0] or 0) + 1
         self.assistants = SqliteTable[Assistant](self, "assistant", _model(Assistant))
@@ -334,22 +332,30 @@ class SqliteStore:
                     self._commit()
 
     def _commit(self) -> None:
-        """Commit the writes with the meta record; without writes, commit the meta record
-        alone when it moved (the clock was set), not for request ids alone."""
+        """Commit the writes with the meta record's keys that moved; without writes, commit
+        those alone when one moved (the clock was set), not for request ids alone. A read
+        costs a comparison: the source hands back the objects it gave last time when
+        nothing moved."""
         meta = self.meta_source() if self.meta_source is not None else {}
-        lasting = {key: value for key, value in meta.items() if key not in VOLATILE_META}
+        moved = [
+            (key, value)
+            for key, value in meta.items()
+            if key not in self._saved
+            or (self._saved[key] is not value and self._saved[key] != value)
+        ]
         if not self._begun:
-            if lasting == self._saved:
+            if all(key in VOLATILE_META for key, _ in moved):
                 return
             self._db.execute("BEGIN IMMEDIATE")
         self._begun = False
         try:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                [(key, json.dumps(value)) for key, value in meta.items()],
-            )
+            if moved:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                    [(key, json.dumps(value)) for key, value in moved],
+                )
             self._db.execute("COMMIT")
-            self._saved = lasting
+            self._saved.update(moved)
         except BaseException:
             with suppress(sqlite3.Error):
                 self._db.execute("ROLLBACK")
