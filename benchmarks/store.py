@@ -29,7 +29,7 @@ import httpx2
 from openai import OpenAI
 
 from mock_server import MockServer
-from mock_server import requests as rq
+from mock_server import request_models as rq
 
 from .workflow import _free_port, _process, polled, streamed
 

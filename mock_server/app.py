@@ -16,7 +16,7 @@ from .errors import APIError, BadRequestError, NotFoundError
 from .head import HeadAsGet
 from .inspector import router as inspector
 from .limits import BodyLimits
-from .responses import SERVER_ERROR, error_response
+from .rendering import SERVER_ERROR, error_response
 from .routers import assistants, control, files, messages, runs, threads, vector_stores
 from .settings import Settings
 from .store import Store

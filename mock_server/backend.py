@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import Any
 
 from . import objects
-from . import requests as rq
+from . import request_models as rq
 from .clock import Clock, FrozenClock, SystemClock
 from .driver import CANCELLABLE, RunDriver
 from .errors import BadRequestError, NotFoundError

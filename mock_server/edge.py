@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .backend import Backend
 from .errors import APIError, AuthenticationError, BadRequestError
-from .responses import OPENAI_VERSION, error_response
+from .rendering import OPENAI_VERSION, error_response
 from .settings import Settings
 
 __all__ = ["NO_BETA", "NO_KEY", "OLD_BETA", "Edge", "check_headers"]

@@ -15,8 +15,7 @@ import logging
 from collections.abc import Generator, Iterator, Sequence
 from typing import Any
 
-from . import model as fake_model
-from . import objects
+from . import fake_model, objects
 from .fake import FakeModel
 from .library import SearchHit
 from .players import Calls, Open, Players, Services

@@ -1,10 +1,10 @@
-"""The default fake model as a turn source: deterministic decisions from `model.py`."""
+"""The default fake model as a turn source: deterministic decisions from `fake_model.py`."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import model as fake_model
+from . import fake_model
 from .turns import Outputs, Play, TurnContext
 
 if TYPE_CHECKING:

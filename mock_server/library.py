@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import objects
-from . import requests as rq
+from . import request_models as rq
 from .clock import Clock
 from .errors import BadRequestError, NotFoundError
 from .ids import IdFactory, Prefix

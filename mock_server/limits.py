@@ -17,7 +17,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import APIError, PayloadTooLargeError, URITooLongError
-from .responses import error_response
+from .rendering import error_response
 from .settings import Settings
 
 __all__ = [

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from pydantic_core import to_json
 
-from . import requests as rq
+from . import request_models as rq
 from .wire import (
     Assistant,
     Deleted,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 from .errors import BadRequestError
-from .requests import ListQuery
+from .request_models import ListQuery
 from .store.base import Identified, MissingCursor, Table
 from .store.memory import window
 

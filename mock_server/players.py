@@ -13,7 +13,7 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import model, objects
+from . import fake_model, objects
 from .clock import Clock
 from .ids import IdFactory, Prefix
 from .library import Library, SearchHit
@@ -52,7 +52,7 @@ class Open:
     step: RunStep | None = None
     message: Message | None = None
     text: str = ""
-    citations: list[model.Citation] = field(default_factory=list)
+    citations: list[fake_model.Citation] = field(default_factory=list)
 
     def content(self) -> list[JSON]:
         """The reply's content as the deltas have built it (the SDK's helpers read the
@@ -124,7 +124,7 @@ class Calls:
     """Function calls streamed into their open step, waiting for outputs."""
 
     step: RunStep
-    made: list[tuple[str, model.FunctionCall]]
+    made: list[tuple[str, fake_model.FunctionCall]]
     """(call id, call), in order."""
 
     def required_action(self) -> JSON:
@@ -155,7 +155,7 @@ class Players:
         self.steps = Steps(services, run_id, open_now)
 
     def call_functions(
-        self, run: Run, calls: list[model.FunctionCall], *, deltas: bool
+        self, run: Run, calls: list[fake_model.FunctionCall], *, deltas: bool
     ) -> Generator[Event, None, Calls]:
         """A `tool_calls` step: the calls stream in; the step stays open for their outputs."""
         steps, ids = self.steps, self._services.ids
@@ -172,7 +172,7 @@ class Players:
                         "function": {"name": call.name, "arguments": "", "output": None},
                     },
                 )
-                for piece in model.tokenize(call.arguments):
+                for piece in fake_model.tokenize(call.arguments):
                     yield steps.tool_delta(
                         step.id,
                         {"index": index, "type": "function", "function": {"arguments": piece}},
@@ -182,7 +182,7 @@ class Players:
 
     def answer_calls(self, calls: Calls, outputs: dict[str, str], prompt_tokens: int) -> Event:
         """The calls' step completed with their outputs."""
-        completion = sum(model.count_tokens(call.arguments) for _, call in calls.made)
+        completion = sum(fake_model.count_tokens(call.arguments) for _, call in calls.made)
         return self.steps.complete(
             calls.step,
             objects.usage(prompt_tokens, completion),
@@ -192,7 +192,7 @@ class Players:
     def run_code(
         self,
         run: Run,
-        code: model.CodeRun,
+        code: fake_model.CodeRun,
         prompt_tokens: int,
         image_file_ids: list[str],
         *,
@@ -215,7 +215,7 @@ class Players:
                     "code_interpreter": {"input": "", "outputs": []},
                 },
             )
-            for piece in model.tokenize(code.input):
+            for piece in fake_model.tokenize(code.input):
                 yield steps.tool_delta(
                     step.id,
                     {"index": 0, "type": "code_interpreter", "code_interpreter": {"input": piece}},
@@ -234,7 +234,7 @@ class Players:
         call = {"input": code.input, "outputs": outputs}
         yield steps.complete(
             step,
-            objects.usage(prompt_tokens, model.count_tokens(code.input)),
+            objects.usage(prompt_tokens, fake_model.count_tokens(code.input)),
             step_details=_one_call(call_id, "code_interpreter", call),
         )
 
@@ -286,7 +286,13 @@ class Players:
         yield Event(completed.name, shown)
 
     def write_message(
-        self, run: Run, reply: model.Reply, tokens: list[str], prompt_tokens: int, *, deltas: bool
+        self,
+        run: Run,
+        reply: fake_model.Reply,
+        tokens: list[str],
+        prompt_tokens: int,
+        *,
+        deltas: bool,
     ) -> Generator[Event, None, None]:
         """A `message_creation` step: the reply streams in as text deltas, `tokens` of it
         (fewer than the reply's when a limit cut it: then it ends `incomplete`)."""
@@ -362,7 +368,7 @@ class Players:
         yield self.steps.complete(step, usage)
 
     def stream_message(
-        self, run: Run, pieces: Iterator[str | model.Citation | Waiting], *, deltas: bool
+        self, run: Run, pieces: Iterator[str | fake_model.Citation | Waiting], *, deltas: bool
     ) -> Generator[Event | Waiting, None, Callable[[bool, JSON], Generator[Event, None, None]]]:
         """A `message_creation` step whose text arrives in pieces as a model streams it
         (a `Citation` is a marker with its annotation; a `Waiting` passes through). What
@@ -375,8 +381,8 @@ class Players:
                 yield piece
                 continue
             text: JSON
-            if isinstance(piece, model.Citation):
-                cited = model.Citation(
+            if isinstance(piece, fake_model.Citation):
+                cited = fake_model.Citation(
                     piece.text, len(open_now.text), len(open_now.text) + len(piece.text),
                     piece.file_id,
                 )  # fmt: skip
@@ -418,7 +424,7 @@ def _one_call(call_id: str, kind: str, call: JSON) -> JSON:
 
 
 def _function_details(
-    made: list[tuple[str, model.FunctionCall]], outputs: dict[str, str] | None
+    made: list[tuple[str, fake_model.FunctionCall]], outputs: dict[str, str] | None
 ) -> JSON:
     return {
         "type": "tool_calls",

@@ -34,7 +34,7 @@ from vcr.request import Request
 
 from .cassettes import recorder
 from .errors import UpstreamError
-from .responses import error_response
+from .rendering import error_response
 from .server import AppServer
 
 __all__ = [

@@ -40,7 +40,7 @@ from vcr.serializers import jsonserializer, yamlserializer
 
 from .cassettes import recorder
 from .errors import NotFoundError
-from .responses import WRITE_SIZE, error_response, json_response
+from .rendering import WRITE_SIZE, error_response, json_response
 from .server import AppServer
 
 __all__ = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import model as fake_model
+from . import fake_model
 from .runs import RunStatus
 from .script import Script
 from .turns import PASS, Outputs, Play, TurnContext

@@ -29,7 +29,7 @@ from .errors import error_body
 from .faults import Fault, fault_error
 from .journal import BODY_LIMIT, EVENT_LIMIT, Call, Journal
 from .limits import Limits, body_limit, declared_size
-from .responses import OPENAI_VERSION, json_response
+from .rendering import OPENAI_VERSION, json_response
 from .settings import LogLevel
 from .terminal import Printer
 

@@ -31,8 +31,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import model as fake_model
-from . import objects
+from . import fake_model, objects
 from .runs import RunStatus
 from .settings import Settings, model_renames
 from .turns import Outputs, Play, TurnContext, Waiting

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from mock_server import requests as rq
+from mock_server import request_models as rq
 from mock_server.backend import Backend
 from mock_server.errors import BadRequestError
 from mock_server.executor import RunExecutor

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from mock_server import requests as rq
+from mock_server import request_models as rq
 from mock_server.backend import Backend
 from mock_server.executor import SERVER_FAILURE, RunExecutor
 from mock_server.sse import TextDelta

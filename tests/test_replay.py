@@ -16,8 +16,8 @@ from client.workflow import run_workflow
 from mock_server import MockServer
 from mock_server.cassettes import recorder
 from mock_server.cli import main
+from mock_server.rendering import WRITE_SIZE
 from mock_server.replay import ReplayServer, sse_events, sse_writes
-from mock_server.responses import WRITE_SIZE
 
 from .conftest import quiet, run_node
 from .contract import extract_recorded

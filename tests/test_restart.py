@@ -11,7 +11,7 @@ import httpx2
 import pytest
 
 from mock_server import MockServer
-from mock_server import requests as rq
+from mock_server import request_models as rq
 from mock_server.backend import Backend
 from mock_server.settings import Settings
 

@@ -13,7 +13,7 @@ import pytest
 
 from mock_server.errors import BadRequestError
 from mock_server.pagination import paginate, paginate_table
-from mock_server.requests import ListQuery
+from mock_server.request_models import ListQuery
 from mock_server.store import MemoryStore, SqliteStore, Store, StoreError, open_store
 from mock_server.store.base import Attached, Batch, Blob
 from mock_server.store.sqlite import SCHEMA_VERSION

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from mock_server import objects
-from mock_server import requests as rq
+from mock_server import request_models as rq
 from mock_server.backend import Backend
 from mock_server.executor import RunExecutor
 from mock_server.players import Services

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from .. import requests as rq
+from .. import request_models as rq
 from ..dependencies import AssistantId, BackendDep, body, query
-from ..responses import object_response, page_response
+from ..rendering import object_response, page_response
 
 router = APIRouter(prefix="/v1/assistants")
 

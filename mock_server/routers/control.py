@@ -28,7 +28,7 @@ from ..dependencies import BackendDep, query_param
 from ..errors import BadRequestError
 from ..faults import Fault
 from ..guard import guarded
-from ..responses import json_response
+from ..rendering import json_response
 from ..script import Upload
 from ..state import state_json
 

@@ -10,10 +10,10 @@ from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from .. import objects
-from .. import requests as rq
+from .. import request_models as rq
 from ..dependencies import BackendDep, FileId, query
 from ..errors import BadRequestError
-from ..responses import json_response, object_response
+from ..rendering import json_response, object_response
 from ..validation import parse_query
 
 router = APIRouter(prefix="/v1/files")

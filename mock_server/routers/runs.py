@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from .. import requests as rq
+from .. import request_models as rq
 from ..dependencies import BackendDep, RunId, StepId, ThreadId, body, query
-from ..responses import event_stream, object_response, page_response, run_response
+from ..rendering import event_stream, object_response, page_response, run_response
 
 router = APIRouter(prefix="/v1/threads")
 

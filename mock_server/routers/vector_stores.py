@@ -8,9 +8,9 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from .. import objects
-from .. import requests as rq
+from .. import request_models as rq
 from ..dependencies import BackendDep, BatchId, FileId, VectorStoreId, body, query
-from ..responses import json_response, object_response, page_response, run_response
+from ..rendering import json_response, object_response, page_response, run_response
 
 router = APIRouter(prefix="/v1/vector_stores")
 
