@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from .executor import RunExecutor
 from .players import Services
-from .runs import RunStatus, transition
+from .runs import RunStatus, requeued
 from .wire import Run
 
 __all__ = ["resumed"]
@@ -26,8 +26,7 @@ def resumed(services: Services, run: Run) -> RunExecutor | None:
     steps = services.store.steps.children(run.id)
     if run.status == RunStatus.QUEUED or (run.status == RunStatus.IN_PROGRESS and not steps):
         if run.status == RunStatus.IN_PROGRESS:  # it made nothing yet: queued again
-            again = transition(run, RunStatus.QUEUED, services.clock.now(), started_at=None)
-            services.store.runs.update(again)
+            services.store.runs.update(requeued(run))
         return RunExecutor(services, run.id)
     if run.status == RunStatus.REQUIRES_ACTION and run.required_action is not None:
         waiting = [s for s in steps if s.status == "in_progress" and s.type == "tool_calls"]

@@ -1,6 +1,7 @@
 """The run state machine: `TRANSITIONS` is the whole lifecycle in one table, and
 `transition` is the only way a run changes status, stamping the timestamps that go
-with each status. `executor.RunExecutor` plays runs through it."""
+with each status. `executor.RunExecutor` plays runs through it. The one change outside
+the table, `requeued`, is no API's: a restarted server's (`resume.py`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,15 @@ from typing import Any
 
 from .wire import Run
 
-__all__ = ["ACTIVE", "TERMINAL", "TRANSITIONS", "InvalidTransition", "RunStatus", "transition"]
+__all__ = [
+    "ACTIVE",
+    "TERMINAL",
+    "TRANSITIONS",
+    "InvalidTransition",
+    "RunStatus",
+    "requeued",
+    "transition",
+]
 
 
 class RunStatus(StrEnum):
@@ -32,10 +41,6 @@ TRANSITIONS: dict[RunStatus, frozenset[RunStatus]] = {
     ),
     RunStatus.IN_PROGRESS: frozenset(
         {
-            # Queued again: the server stopped under a run before it made any step, and a
-            # restarted server plays it again from the start (`resume.py`); nothing the
-            # client saw of it is undone.
-            RunStatus.QUEUED,
             RunStatus.REQUIRES_ACTION,
             RunStatus.COMPLETED,
             RunStatus.INCOMPLETE,
@@ -84,3 +89,15 @@ def transition(run: Run, to: RunStatus, now: int, **changes: Any) -> Run:
     if to in TERMINAL and to is not RunStatus.EXPIRED:
         update["expires_at"] = None
     return run.model_copy(update=update)
+
+
+def requeued(run: Run) -> Run:
+    """`run`, found `in_progress` with no step made by a server that stopped under it,
+    `queued` again so that a restarted server plays it from the start (`resume.py`).
+
+    Not in `TRANSITIONS`: the API never moves a run back, and the table stays the API's
+    lifecycle that every move the engine makes is checked against.
+    """
+    if run.status != RunStatus.IN_PROGRESS:
+        raise InvalidTransition(f"{run.id}: {run.status} -> queued (a restart's requeue)")
+    return run.model_copy(update={"status": RunStatus.QUEUED.value, "started_at": None})

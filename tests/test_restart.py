@@ -13,6 +13,7 @@ import pytest
 from mock_server import MockServer
 from mock_server import request_models as rq
 from mock_server.backend import Backend
+from mock_server.runs import InvalidTransition, RunStatus, requeued, transition
 from mock_server.settings import Settings
 
 from .subprocesses import finish, mock_server
@@ -322,3 +323,20 @@ def test_a_mock_server_stopped_and_started_again_reopens_its_store(tmp_path: Pat
     with server, http(server) as client:  # the lock was let go at stop, taken again at start
         assert client.get(f"/threads/{thread}").status_code == 200
         assert client.post("/threads", json={}).json()["id"] != thread
+
+
+def test_only_a_restart_moves_a_run_back_to_queued() -> None:
+    backend = Backend()
+    assistant = backend.create_assistant(rq.CreateAssistant(model="gpt-4o"))
+    thread = backend.create_thread(rq.CreateThread())
+    backend.create_message(thread.id, rq.CreateMessage(role="user", content="Hello"))
+    run_id = backend.create_run(thread.id, rq.CreateRun(assistant_id=assistant.id)).run_id
+    queued = backend.store.runs.get(run_id)
+    assert queued is not None
+    started = transition(queued, RunStatus.IN_PROGRESS, 5)
+    with pytest.raises(InvalidTransition):  # the API's lifecycle never moves a run back
+        transition(started, RunStatus.QUEUED, 6)
+    again = requeued(started)
+    assert (again.status, again.started_at) == ("queued", None)
+    with pytest.raises(InvalidTransition):
+        requeued(queued)
