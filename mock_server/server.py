@@ -217,9 +217,11 @@ class MockServer(AppServer):
         The new backend is made before the old one is let go of, except where both name
         one SQLite file, whose lock the old store must release first. Then the new
         settings are tried on a store in memory, the old store is closed (its runs in
-        flight stop, as on `stop`) and the file opened again. Should that fail (the file
-        was taken meanwhile), the old settings open it again, as a restart would, with
-        the faults and calls they had, and the error is raised.
+        flight stop, as on `stop`) and the file opened again: a request sent meanwhile
+        may fail. Should that fail (the file was taken meanwhile), the old settings open
+        it again, as a restart would, with the faults and calls they had, and the error is
+        raised; should even that fail, the old settings serve from memory, and the error
+        says so.
         """
         base = settings or self._defaults
         merged = base.revised(**overrides) if overrides else base
@@ -235,21 +237,27 @@ class MockServer(AppServer):
             if shared:
                 self._reopen(old, exc)
             raise
-        if self.settings.store != "memory" and not self._closed:
-            old.close()
-        self.settings = merged
-        self._closed = False
-        # Routes and `Edge` read the backend from `app.state` on each request.
+        previous, self.settings = self.settings, merged
+        # Routes and `Edge` read the backend from `app.state` on each request: the new one
+        # is in place before the old one's file is closed.
         self.app.state.backend = backend
+        if previous.store != "memory" and not self._closed:
+            old.close()
+        self._closed = False
 
     def _reopen(self, old: Backend, error: BaseException) -> None:
         """Serve the current settings again after `old` was closed (its file reopened),
         with the faults and calls it had; `error` is what made it necessary."""
         try:
             backend = Backend(self.settings)
+            backend.timeline = old.timeline  # the same runs, the same timelines
         except Exception as exc:  # the file was taken, or a file its settings name is gone
-            error.add_note(f"The store in use could not be opened again either: {exc}")
-            return  # closed: `start` (after `stop`) or a `configure` that works opens one
+            error.add_note(
+                f"The store in use could not be opened again either ({exc}): the server "
+                "now serves from memory, empty."
+            )
+            self.settings = self.settings.revised(store="memory")
+            backend = Backend(self.settings)
         backend.faults, backend.journal = old.faults, old.journal
         self._closed = False
         self.app.state.backend = backend

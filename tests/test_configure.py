@@ -103,3 +103,28 @@ def test_a_store_lost_between_close_and_reopen_is_opened_again(
         assert calls == [store, store]  # the new settings', then the old ones' again
         assert server.settings.seed == 0
         _serving_as_before(server, client, assistant_id)
+
+
+def test_a_store_lost_for_good_leaves_a_server_that_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the file cannot be opened again either, the server serves the old settings
+    from memory, and the error says so: no request meets a closed store."""
+    store = f"sqlite:{tmp_path}/a.db"
+    with MockServer(store=store) as server:
+        client = server.client()
+        client.beta.assistants.create(model="gpt-4o")
+
+        def taken(spec: str, *, sync: str = "full") -> Store:
+            if spec != "memory":
+                raise StoreError(f"{spec}: taken")
+            return open_store(spec, sync=sync)
+
+        monkeypatch.setattr("mock_server.backend.open_store", taken)
+        with pytest.raises(StoreError, match="taken") as raised:
+            server.configure(store=store, seed=9)
+        monkeypatch.undo()
+        assert "now serves from memory" in " ".join(raised.value.__notes__)
+        assert server.settings.store == "memory"
+        assert client.beta.assistants.list().data == []
+        assert client.beta.assistants.create(model="gpt-4o").object == "assistant"
