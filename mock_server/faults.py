@@ -2,8 +2,9 @@
 
 A rule matches a request by method, path pattern (`*` matches any text, so
 `/v1/threads/*/runs` matches every thread's runs) and, optionally, a substring of its
-body; it lets `after` matching requests pass, then applies to the next `times` ones
-(default 1). What it does, after waiting `delay_ms` if given:
+body (of a body up to `max_body_bytes`: a longer one matches no body rule); it lets
+`after` matching requests pass, then applies to the next `times` ones (default 1).
+What it does, after waiting `delay_ms` if given:
 
 - `status`: answers this status in OpenAI's error envelope, worded as the real API
   words it (`ERROR_WORDING`), with `retry-after`, `retry-after-ms` and

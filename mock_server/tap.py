@@ -5,8 +5,9 @@ applies the fault rules (`faults.py`), by wrapping `receive` and `send`: a strea
 answer's event names are read off the outgoing bytes (every event ends with a blank
 line), so it needs nothing from the run engine. It sits outside `Edge`, so requests
 that fail the header checks are journaled too. A rule with a body condition makes it read
-the body before the app does, but no further than the body limit (`limits.py`) lets one
-go: a body over it matches no such rule and gets its 413.
+the body before the app does, but no further than a JSON body may go (`max_body_bytes`,
+`limits.py`): a longer body (one over its limit, which gets its 413, or a large upload)
+matches no such rule.
 
 It reads the backend from `app.state` on each request, as `Edge` does; wrapped around an
 app with no backend (`replay`, `record`) it only prints, at the level it is given.
@@ -15,6 +16,7 @@ app with no backend (`replay`, `record`) it only prints, at the level it is give
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import logging
 import re
@@ -97,10 +99,12 @@ class Tap:
         receive = _teed(call, receive)
         fault = None
         if faults and faults.needs_body(method, path):
-            # Read no further than the body limit lets a body go: past it, the body matches
-            # no rule, and `BodyLimits` answers 413.
+            # Read no further than a JSON body may go (`max_body_bytes`): past it, the body
+            # matches no rule, and goes on to the app, whose limits answer 413 or, for an
+            # upload, whose form parser spools it to disk (not held here in memory).
             headers = Headers(scope=scope)
-            limit = body_limit(Limits.of(backend.settings), headers)
+            limits = Limits.of(backend.settings)
+            limit = min(body_limit(limits, headers), limits.json_bytes)
             body: bytes | None = None
             if (declared_size(headers) or 0) <= limit:
                 body, receive = await _buffered(receive, limit)
@@ -138,11 +142,21 @@ class Tap:
                 await send({"type": "http.response.start", "status": 200, "headers": []})
             else:
                 close()
-                while (await receive())["type"] != "http.disconnect":
-                    pass  # the body read so far; then uvicorn has seen the close
+                with contextlib.suppress(TimeoutError):  # bounded, whatever the client does
+                    await asyncio.wait_for(_disconnected(receive), DROP_WAIT)
             raise _Cut
         else:
             await self.app(scope, receive, send)
+
+
+DROP_WAIT = 5.0
+"""Seconds a dropped request waits for uvicorn to see its connection closed."""
+
+
+async def _disconnected(receive: Receive) -> None:
+    """Read the body so far until uvicorn reports the connection closed."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
 
 
 async def _buffered(receive: Receive, limit: int) -> tuple[bytes | None, Receive]:

@@ -142,6 +142,19 @@ def test_a_body_fault_reads_no_further_than_the_body_limit(chunked: bool) -> Non
         assert client.beta.threads.create(metadata={"note": "needle"}).object == "thread"
 
 
+def test_a_body_fault_does_not_hold_an_upload_past_the_json_body_limit() -> None:
+    """An upload may be far larger than a JSON body: a body rule looks no further than
+    `max_body_bytes` (the rest is the form parser's, spooled to disk), so a longer upload
+    matches no body rule, while a short one still can."""
+    with MockServer(max_body_bytes=1000) as server:
+        server.faults.add(method="POST", path="/v1/files", body="needle", status=503)
+        client = server.client()
+        big = client.files.create(file=("big.txt", b"needle " * 1000), purpose="assistants")
+        assert big.bytes == 7000
+        with pytest.raises(openai.InternalServerError):  # the rule was still armed
+            client.files.create(file=("small.txt", b"needle"), purpose="assistants")
+
+
 def _raw_answer(server: MockServer, request: bytes) -> bytes:
     """Everything the server sends back to one raw request, until it closes."""
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
