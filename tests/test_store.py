@@ -133,9 +133,11 @@ def test_an_sqlite_transaction_writes_only_what_moved(tmp_path: Path) -> None:
         assert store.threads.get("thread_1") == thread(1)
     assert wal.stat().st_size == written
     meta = {**meta, "clock": 6}  # the control plane moved the frozen clock
+    changes = store._db.total_changes  # rows written
     with store.transaction():
         pass
     assert wal.stat().st_size > written
+    assert store._db.total_changes - changes == 2  # the clock, the read's request count
     assert store.load_meta() == {"ids": {"thread_": 24}, "requests": 2, "clock": 6, "script": []}
     store.close()
 

@@ -143,8 +143,10 @@ class Store(Protocol):
     factory's positions, the clock) that a lasting store keeps with every write."""
 
     meta_source: Callable[[], dict[str, Any]] | None
-    """Called at each commit that wrote something; what it returns is kept as the meta
-    record, in the same transaction."""
+    """Called at the end of every outermost transaction, reads included; what it returns
+    is kept as the meta record, in the same transaction. It hands back the same object
+    for a key that did not move and never changes a returned object in place: a store
+    may tell what moved by identity (a read then costs no write)."""
 
     def transaction(self) -> AbstractContextManager[None]:
         """One API action: its writes are committed together (durably, for a lasting

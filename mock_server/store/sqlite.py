@@ -3,7 +3,8 @@
 Every object is one row of `objects` (its kind, id, parent, an insertion sequence and its
 JSON text, or a file's bytes), indexed on (kind, parent, seq) so that a page of a long
 list costs what a page of a short one does. Next to it, `meta` keeps the id factory's
-positions and the clock, written in the same transaction as the objects.
+positions, the request count, the clock and the scripted rules left, written in the same
+transaction as the objects (only the keys that moved).
 
 The database runs in WAL mode with `synchronous=FULL` (`sync="full"`): a transaction is
 on disk when its commit returns, and the backend commits each API action before its
@@ -62,6 +63,9 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 VOLATILE_META = frozenset({"requests"})
 """Meta keys that are written with other writes but never cause one (request ids move
 on every read)."""
+
+_UNSAVED = object()
+"""A meta key not in the database yet (None is a value: a system clock's)."""
 
 _MIGRATIONS: dict[int, str] = {}
 """SQL that moves a database from version N to N + 1 (none yet: version 1 is the first)."""
@@ -337,12 +341,15 @@ class SqliteStore:
         costs a comparison: the source hands back the objects it gave last time when
         nothing moved."""
         meta = self.meta_source() if self.meta_source is not None else {}
-        moved = [
-            (key, value)
-            for key, value in meta.items()
-            if key not in self._saved
-            or (self._saved[key] is not value and self._saved[key] != value)
-        ]
+        moved: list[tuple[str, Any]] = []
+        for key, value in meta.items():
+            saved = self._saved.get(key, _UNSAVED)
+            if saved is value:
+                continue
+            if saved == value:  # equal, not the same (as read at start): keep the source's
+                self._saved[key] = value
+                continue
+            moved.append((key, value))
         if not self._begun:
             if all(key in VOLATILE_META for key, _ in moved):
                 return
