@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -55,6 +56,9 @@ class _ServerErrors:
     """Our own bugs answered as the real API answers its own: a 500 in the error envelope,
     the traceback logged once, and the connection kept usable.
 
+    A client that leaves halfway through its body (`ClientDisconnect`) gets nothing and
+    is no failure.
+
     Starlette's outermost middleware would also render the 500, but then re-raise, and
     uvicorn closes a connection an exception escaped from: the client's next request on
     it would fail. Catching here, inside `Edge` (which stamps the headers), nothing
@@ -77,6 +81,8 @@ class _ServerErrors:
 
         try:
             await self.app(scope, receive, send_tracked)
+        except ClientDisconnect:
+            pass  # the client left halfway through its body: nothing failed, no one to answer
         except Exception:
             _log.exception("%s %s failed", scope["method"], scope["path"])
             try:

@@ -3,6 +3,7 @@ oversize bodies and URLs, malformed requests, slow headers, and stopping with op
 
 from __future__ import annotations
 
+import logging
 import signal
 import socket
 import subprocess
@@ -282,3 +283,41 @@ def test_a_large_body_is_parsed_beside_the_event_loop(assistants_mock: MockServe
         headers=KEY,
     )
     assert answer.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type", "part"),
+    [
+        ("/v1/threads", "application/json", b'{"metadata": {"a": "'),
+        (
+            "/v1/files",
+            "multipart/form-data; boundary=b",
+            b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nabc',
+        ),
+    ],
+    ids=["json", "upload"],
+)
+def test_a_client_gone_mid_body_is_no_server_error(
+    assistants_mock: MockServer,
+    caplog: pytest.LogCaptureFixture,
+    path: str,
+    content_type: str,
+    part: bytes,
+) -> None:
+    """A client that closes its connection halfway through the body it announced left:
+    nothing failed here, so nothing is logged as a failure or journaled as a 500."""
+    with caplog.at_level(logging.WARNING):
+        with socket.create_connection(("127.0.0.1", assistants_mock.port), timeout=10) as sock:
+            sock.sendall(
+                f"POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                f"{assistants_mock.api_key}\r\nOpenAI-Beta: assistants=v2\r\n"
+                f"Content-Type: {content_type}\r\nContent-Length: 1000\r\n\r\n".encode()
+                + part
+            )
+        deadline = time.monotonic() + 10
+        while not len(assistants_mock.calls) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.05)  # the request's end, if it was to log anything
+    assert [call.status for call in assistants_mock.calls] == [None]
+    assert [r.getMessage() for r in caplog.records] == []
+    assert assistants_mock.client().beta.threads.create().object == "thread"

@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from starlette.datastructures import UploadFile
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 from .. import objects
@@ -58,6 +59,8 @@ async def _upload(request: Request) -> tuple[str, bytes, rq.FileForm]:
     `expires_after[seconds]`. Errors are worded as the real API words them."""
     try:
         form = await request.form()
+    except ClientDisconnect:  # gone halfway: no one to answer (`app._ServerErrors`)
+        raise
     except Exception:  # a body that is not the multipart it says it is
         raise BadRequestError("'file' is a required property") from None
     upload: UploadFile | None = None
