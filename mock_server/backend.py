@@ -35,7 +35,7 @@ from .script import Script, load_scenario
 from .settings import Settings
 from .sse import Event
 from .state import load_state_file, restore_script, script_rules
-from .store import Store, open_store
+from .store import Store, StoreError, open_store
 from .timeline import Timeline
 from .upstream import upstream_model
 from .wire import Assistant, Deleted, Message, Run, RunStep, Thread
@@ -101,7 +101,10 @@ class Backend:
         positions = dict(meta.get("ids", {}))
         if meta.get("requests"):
             positions["req_"] = meta["requests"]
-        self.ids = IdFactory(self.settings.seed, positions)
+        try:
+            self.ids = IdFactory(self.settings.seed, positions)
+        except ValueError as exc:  # a hand-edited store
+            raise StoreError(f"The store's meta record cannot be used: {exc}.") from None
         self.library = Library(self.store, self.ids, self.clock, self.settings)
         self.lock = ActionLock(self.store)
         self.library.lock = self.lock  # type: ignore[assignment]  # one lock, one transaction

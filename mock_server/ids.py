@@ -14,10 +14,14 @@ import string
 import threading
 from enum import StrEnum
 
-__all__ = ["IdFactory", "Prefix"]
+__all__ = ["MAX_POSITION", "IdFactory", "Prefix"]
 
 _BASE62 = string.ascii_letters + string.digits
 _HEX = "0123456789abcdef"
+MAX_POSITION = 10**9
+"""The furthest a stream may be moved to (characters drawn): ~10 s of `restore`, where
+a server answering a million requests a day draws ~3 * 10**7 a day. A store or snapshot
+naming a position past it is refused, not waited on."""
 _SKIP_WORDS = 1 << 15
 """32-bit words of the generator skipped per `getrandbits` call in `restore` (a 128 KiB
 integer): bounds the memory of moving to a far position."""
@@ -52,7 +56,11 @@ class IdFactory:
         self.restore(positions or {})
 
     def restore(self, positions: dict[str, int]) -> None:
-        """Start over from the seed, then move each stream to its position."""
+        """Start over from the seed, then move each stream to its position (a count from
+        0 to `MAX_POSITION`: else `ValueError`, naming the stream)."""
+        for name, drawn in positions.items():
+            if not 0 <= drawn <= MAX_POSITION:
+                raise ValueError(f"ids[{name!r}]: {drawn} is not a position from 0 to 10**9")
         with self._lock:
             self._streams.clear()
             self._drawn.clear()

@@ -25,6 +25,7 @@ from pydantic_core import to_json
 
 from .clock import FrozenClock
 from .errors import BadRequestError, NotFoundError
+from .ids import MAX_POSITION
 from .objects import render
 from .script import Rule, Script, ScriptError
 from .store.base import Attached, Batch, Blob
@@ -219,6 +220,9 @@ def _plan(document: Any) -> tuple[_Plan, dict[str, int], int | None, list[Rule]]
     for name, drawn in ids.items():
         if not isinstance(drawn, int) or isinstance(drawn, bool) or drawn < 0:
             raise _fail(f"$.ids[{json.dumps(name)}]", f"{drawn!r} is not a count (0 or more)")
+        if drawn > MAX_POSITION:
+            raise _fail(f"$.ids[{json.dumps(name)}]", f"{drawn} is past the furthest a "
+                        "stream goes (10**9 characters)")  # fmt: skip
     clock = doc.get("clock")
     if clock is not None and (not isinstance(clock, int) or isinstance(clock, bool) or clock < 0):
         raise _fail("$.clock", f"{clock!r} is not a time in Unix seconds")

@@ -4,6 +4,7 @@ id positions, the clock, and runs in flight (which go on or end, never block a t
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from mock_server import request_models as rq
 from mock_server.backend import Backend
 from mock_server.runs import InvalidTransition, RunStatus, requeued, transition
 from mock_server.settings import Settings
+from mock_server.store import StoreError
 
 from .subprocesses import finish, mock_server
 from .test_determinism import HEADERS, script
@@ -340,3 +342,15 @@ def test_only_a_restart_moves_a_run_back_to_queued() -> None:
     assert (again.status, again.started_at) == ("queued", None)
     with pytest.raises(InvalidTransition):
         requeued(queued)
+
+
+def test_a_store_whose_id_positions_are_past_reach_is_refused(tmp_path: Path) -> None:
+    """A hand-edited meta record would have the server skip ids for hours at start."""
+    path = tmp_path / "a.db"
+    with MockServer(store=f"sqlite:{path}") as server:
+        server.client().beta.threads.create()
+    with sqlite3.connect(path) as db:
+        # 10**9 + 1: refused at once, not skipped to for 10 s
+        db.execute("UPDATE meta SET value = ? WHERE key = 'ids'", ('{"thread_": 1000000001}',))
+    with pytest.raises(StoreError, match=r"meta record cannot be used: ids\['thread_'\]"):
+        Backend(Settings(store=f"sqlite:{path}"))

@@ -162,6 +162,10 @@ def broken(path: list[str | int], value: Any) -> dict[str, Any]:
         (broken(["threads"], {}), r"\$\.threads: expected an array, got dict"),
         (broken(["ids"], {"thread_": -1}), r"\$\.ids\[\"thread_\"\]: -1 is not a count"),
         (
+            broken(["ids"], {"msg_": 10**9 + 1}),
+            r"\$\.ids\[\"msg_\"\]: 1000000001 is past the furthest a stream goes",
+        ),
+        (
             broken(["assistants"], [good()["assistants"][0]] * 2),
             r"\$\.assistants\[1\]\.id: 'asst_\w+' appears twice",
         ),
