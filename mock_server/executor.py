@@ -46,7 +46,7 @@ def _text(message: Message) -> str:
     return "".join(block["text"]["value"] for block in message.content if block["type"] == "text")
 
 
-def _prompt_tokens(run: Run, texts: Sequence[str]) -> int:
+def _count_prompt(run: Run, texts: Sequence[str]) -> int:
     """The prompt of `run` over the conversation `texts`, counted as the model counts it."""
     return (
         3
@@ -210,7 +210,7 @@ class RunExecutor:
         run = self.run
         conversation = self._conversation(run)
         texts = [_text(m) for m in conversation]
-        prompt_tokens = _prompt_tokens(run, texts)
+        prompt_tokens = _count_prompt(run, texts)
         if run.max_prompt_tokens is not None and prompt_tokens > run.max_prompt_tokens:
             yield self.move(
                 RunStatus.INCOMPLETE,
@@ -234,10 +234,10 @@ class RunExecutor:
         """The thread's messages the run sees (its `truncation_strategy` applied)."""
         return self._conversation(self.run)
 
-    def prompt_tokens(self) -> int:
+    def _prompt_tokens(self) -> int:
         """The run's prompt in tokens: its instructions and the conversation it sees."""
         run = self.run
-        return _prompt_tokens(run, [_text(m) for m in self._conversation(run)])
+        return _count_prompt(run, [_text(m) for m in self._conversation(run)])
 
     def file_name(self, file_id: str) -> str:
         found = self.services.store.files.get(file_id)
@@ -344,7 +344,7 @@ class RunExecutor:
 
     def _answer_resumed(self, made: Calls) -> Generator[Event, None, None]:
         """The outputs a resumed run waited for, answered as the default model answers."""
-        prompt_tokens = self.prompt_tokens()
+        prompt_tokens = self._prompt_tokens()
         outputs = yield from self._take_outputs(made, prompt_tokens)
         prompt_tokens += sum(fake_model.count_tokens(output) for _, output in outputs)
         yield from self.write_message(fake_model.reply_with_outputs(outputs), prompt_tokens)

@@ -141,6 +141,7 @@ def test_the_thread_going_mid_stream_ends_the_stream_cleanly(
 ) -> None:
     """The thread deleted, or the whole server reset, while a run on it streams."""
     assistant_id, thread_id = _conversation(http)
+    driver = assistants_mock.backend.driver  # a reset makes a new one: watch this one
     reset = assistants_mock.base_url.removesuffix("/v1") + "/assistants-mock/reset"
     with httpx.Client(base_url=assistants_mock.base_url, headers=HEADERS) as other:
         interrupt = {
@@ -158,7 +159,7 @@ def test_the_thread_going_mid_stream_ends_the_stream_cleanly(
     names = {name for name, _ in seen}
     assert not names & {"thread.run.completed", "thread.run.cancelled", "thread.message.completed"}
     assert http.get(f"/threads/{thread_id}").status_code == 404
-    assert len(assistants_mock.backend.driver) == 0  # nothing left in flight
+    assert len(driver) == 0  # nothing left in flight
 
 
 @pytest.mark.assistants_mock(stream_delay_ms=2)
