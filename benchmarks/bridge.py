@@ -19,18 +19,15 @@ and <= 10 % to the streamed run over the stub's own time.
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import httpx2
 
 from mock_server import MockServer
 from tests.upstream_stub import Reply, UpstreamStub
+
+from .processes import served
 
 
 def _stub_alone(http: httpx2.Client, base_url: str) -> tuple[float, float]:
@@ -42,30 +39,6 @@ def _stub_alone(http: httpx2.Client, base_url: str) -> tuple[float, float]:
             if not first and '"content"' in line:
                 first = time.perf_counter() - started
     return first, time.perf_counter() - started
-
-
-@contextmanager
-def _stub_process(words: int, chunk_ms: float) -> Iterator[str]:
-    """The stub in a process of its own; its base URL."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    argv = [sys.executable, "-m", "benchmarks.bridge", "--serve-stub", str(port),
-            "--words", str(words), "--chunk-ms", str(chunk_ms)]  # fmt: skip
-    process = subprocess.Popen(argv)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "the stub did not start"
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def _reply(words: int, chunk_ms: float) -> Reply:
@@ -92,16 +65,19 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--words", type=int, default=40)
     parser.add_argument("--chunk-ms", type=float, default=2.0)
-    parser.add_argument("--serve-stub", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    parser.add_argument("--serve-stub", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_stub:
-        with UpstreamStub(_reply(args.words, args.chunk_ms), port=args.serve_stub):
+        with UpstreamStub(_reply(args.words, args.chunk_ms), port=args.port):
             while True:
                 time.sleep(3600)
+    stub_argv = ["benchmarks.bridge", "--serve-stub", "--words", str(args.words),
+                 "--chunk-ms", str(args.chunk_ms)]  # fmt: skip
     alone: list[tuple[float, float]] = []
     bridged: list[tuple[float, float]] = []
     with (
-        _stub_process(args.words, args.chunk_ms) as stub,
+        served(stub_argv) as stub,
         MockServer(model_upstream=stub) as server,
         httpx2.Client(timeout=30) as http,  # warm, as the bridge's own client is
     ):

@@ -17,7 +17,8 @@ import warnings
 
 from openai import OpenAI
 
-from .workflow import _free_port, _process, streamed
+from .processes import served
+from .workflow import streamed
 
 
 def main() -> None:
@@ -28,8 +29,8 @@ def main() -> None:
     base = ["mock_server", "serve", "--seed", "0", "--log-level", "quiet"]
     samples: dict[str, list[float]] = {"on": [], "off": []}
     with (
-        _process(base, _free_port()) as on_url,
-        _process([*base, "--no-journal"], _free_port()) as off_url,
+        served(base) as on_url,
+        served([*base, "--no-journal"]) as off_url,
     ):
         clients = {
             name: OpenAI(base_url=url, api_key="sk-bench", max_retries=0)

@@ -26,7 +26,6 @@ import argparse
 import compileall
 import http.client
 import importlib.util
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,19 +33,14 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from .processes import free_port
+
 __all__ = ["main", "time_to_first_answer"]
 
 HEADERS = {"Authorization": "Bearer sk-bench", "OpenAI-Beta": "assistants=v2"}
 BODY = b'{"object":"list","data":[],"first_id":null,"last_id":null,"has_more":false}'
 TARGET_MS = 500
 TARGET_RATIO = 1.5
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _answered(port: int) -> bool:
@@ -62,7 +56,7 @@ def _answered(port: int) -> bool:
 
 def time_to_first_answer(argv: list[str]) -> float:
     """Seconds from starting `argv` (with `--port P` appended) to its first 200."""
-    port = _free_port()
+    port = free_port()
     start = time.perf_counter()
     process = subprocess.Popen(
         [*argv, "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL

@@ -31,7 +31,8 @@ from openai import OpenAI
 from mock_server import MockServer
 from mock_server import request_models as rq
 
-from .workflow import _free_port, _process, polled, streamed
+from .processes import served
+from .workflow import polled, streamed
 
 SHORT, LONG = 100, 20_000
 
@@ -50,9 +51,9 @@ def workflows(rounds: int, folder: Path, rules: int = 0) -> None:
     full_argv = [*memory_argv, "--store", f"sqlite:{folder}/full.db"]
     normal_argv = [*full_argv[:-1], f"sqlite:{folder}/normal.db", "--store-sync", "normal"]
     with (
-        _process(memory_argv, _free_port()) as memory_url,
-        _process(full_argv, _free_port()) as full_url,
-        _process(normal_argv, _free_port()) as normal_url,
+        served(memory_argv) as memory_url,
+        served(full_argv) as full_url,
+        served(normal_argv) as normal_url,
     ):
         urls = (("memory", memory_url), ("full", full_url), ("normal", normal_url))
         for _, url in urls if rules else ():

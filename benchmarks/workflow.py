@@ -18,10 +18,7 @@ time to first event <= 3 ms.
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import warnings
@@ -37,6 +34,7 @@ from mock_server import MockServer
 from mock_server.server import AppServer
 
 from .floor import Recorded, dump, floor_app, is_stream, shape
+from .processes import served
 
 Workflow = Callable[[OpenAI], object]
 
@@ -110,32 +108,6 @@ def count_polls(base_url: str) -> int:
     return len(polls)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextmanager
-def _process(argv: list[str], port: int) -> Iterator[str]:
-    process = subprocess.Popen([sys.executable, "-m", *argv, "--port", str(port)])
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError(f"{argv[0]} did not start") from None
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
 @contextmanager
 def servers(hosting: str, recorded: Recorded) -> Iterator[tuple[str, str]]:
     """Base URLs of assistants-mock and of the floor, hosted as asked."""
@@ -148,8 +120,8 @@ def servers(hosting: str, recorded: Recorded) -> Iterator[tuple[str, str]]:
         dump(recorded, path)
         ours_argv = ["mock_server", "serve", "--seed", "0"]
         with (
-            _process(ours_argv, _free_port()) as ours,
-            _process(["benchmarks.floor", str(path)], _free_port()) as floor,
+            served(ours_argv) as ours,
+            served(["benchmarks.floor", str(path)]) as floor,
         ):
             yield ours, floor
 
