@@ -60,7 +60,9 @@ class IdFactory:
         0 to `MAX_POSITION`: else `ValueError`, naming the stream)."""
         for name, drawn in positions.items():
             if not 0 <= drawn <= MAX_POSITION:
-                raise ValueError(f"ids[{name!r}]: {drawn} is not a position from 0 to 10**9")
+                raise ValueError(
+                    f"ids[{name!r}]: {drawn} is not a position from 0 to {MAX_POSITION:,}"
+                )
         with self._lock:
             self._streams.clear()
             self._drawn.clear()

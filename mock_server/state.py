@@ -222,7 +222,7 @@ def _plan(document: Any) -> tuple[_Plan, dict[str, int], int | None, list[Rule]]
             raise _fail(f"$.ids[{json.dumps(name)}]", f"{drawn!r} is not a count (0 or more)")
         if drawn > MAX_POSITION:
             raise _fail(f"$.ids[{json.dumps(name)}]", f"{drawn} is past the furthest a "
-                        "stream goes (10**9 characters)")  # fmt: skip
+                        f"stream goes ({MAX_POSITION:,} characters)")  # fmt: skip
     clock = doc.get("clock")
     if clock is not None and (not isinstance(clock, int) or isinstance(clock, bool) or clock < 0):
         raise _fail("$.clock", f"{clock!r} is not a time in Unix seconds")
